@@ -1,0 +1,66 @@
+"""The `annotate` command: a thin Typer layer that only assembles the command modules.
+
+Every command module imports nothing heavy at import time (argilla, datasets, pandas are
+imported inside the command bodies), so `annotate --help` stays fast.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from annotate import __version__
+from annotate.errors import AnnotateError
+
+app = typer.Typer(
+    name="annotate",
+    help=(
+        "Run community annotation campaigns on Argilla to validate machine-translated "
+        "LLM benchmarks, and publish the validated benchmarks with credit for every "
+        "volunteer.\n\n"
+        "Quick start:\n\n"
+        "  annotate server start\n\n"
+        "  annotate push -c configs/sample-es.yaml"
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"annotate {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    pass
+
+
+def _register() -> None:
+    from annotate.cli import commands, server
+
+    app.add_typer(server.app, name="server")
+    commands.register(app)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: known problems become one line on stderr and a non-zero exit."""
+    _register()
+    try:
+        app(args=argv, standalone_mode=True)
+    except AnnotateError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted: re-run the same command to continue safely\n")
+        sys.exit(130)
+    return 0
