@@ -10,8 +10,9 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any
 
 # The label question every campaign asks, and the order it is shown in.
 VERDICTS: tuple[str, ...] = ("correct", "corrected", "unusable")
@@ -100,5 +101,5 @@ def parse_correction(text: str, names: list[str] | tuple[str, ...]) -> dict[str,
     out: dict[str, str] = {}
     for i, m in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
-        out[m.group(1)] = text[m.end() :end].strip("\n").strip()
+        out[m.group(1)] = text[m.end() : end].strip("\n").strip()
     return out

@@ -27,12 +27,15 @@ def print_json(data: Any) -> None:
 
 
 def print_table(
-    columns: Sequence[str], rows: Iterable[Sequence[Any]], title: str | None = None
+    columns: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    title: str | None = None,
+    show_header: bool = True,
 ) -> None:
     """A readable table on stdout."""
     from rich.table import Table
 
-    table = Table(title=title, title_justify="left")
+    table = Table(title=title, title_justify="left", show_header=show_header)
     for col in columns:
         table.add_column(col, overflow="fold")
     for row in rows:
@@ -42,7 +45,7 @@ def print_table(
 
 def print_kv(data: dict[str, Any], title: str | None = None) -> None:
     """Key/value pairs as a two-column table."""
-    print_table(["", ""], [(k, v) for k, v in data.items()], title=title)
+    print_table(["", ""], [(k, v) for k, v in data.items()], title=title, show_header=False)
 
 
 def note(message: str) -> None:

@@ -1,0 +1,35 @@
+# Two commands set everything up on a fresh machine:
+#   make sample   start the local Argilla and push the bundled Spanish sample campaign
+#   make test     run the whole test suite
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+
+.PHONY: install sample test lint bench clean
+
+$(BIN)/annotate: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -U pip
+	$(BIN)/python -m pip install -q --disable-pip-version-check -e ".[dev]"
+	touch $(BIN)/annotate
+
+install: $(BIN)/annotate
+
+sample: install
+	$(BIN)/annotate server start
+	$(BIN)/annotate push -c configs/sample-es.yaml
+	$(BIN)/annotate status -c configs/sample-es.yaml
+
+test: install
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check src tests benchmarks
+	$(BIN)/ruff format --check src tests benchmarks
+
+bench: install
+	$(BIN)/python benchmarks/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache

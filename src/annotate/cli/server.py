@@ -1,0 +1,97 @@
+"""`annotate server start|stop|status`: the embedded Argilla."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from annotate.cli._common import JsonOpt
+
+app = typer.Typer(
+    help=(
+        "Run a real Argilla locally: no Docker, no Elasticsearch, no Redis to install.\n\n"
+        "Examples:\n\n"
+        "  annotate server start\n\n"
+        "  annotate server start --port 6901 --data-dir ./argilla-data --json\n\n"
+        "  annotate server status\n\n"
+        "  annotate server stop"
+    ),
+    no_args_is_help=True,
+)
+
+DataDirOpt = typer.Option(
+    None, "--data-dir", help="Folder for the database, credentials and log [default: per-user]."
+)
+
+
+@app.command()
+def start(
+    data_dir: Path | None = DataDirOpt,
+    port: int = typer.Option(6900, "--port", help="Port to listen on."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind (0.0.0.0 to share)."),
+    json_out: bool = JsonOpt,
+) -> None:
+    """Start the local Argilla (installs it on first use) and print how to log in.
+
+    Examples:
+
+      annotate server start
+
+      annotate server start --data-dir ./argilla-data --port 6901 --json
+    """
+    from annotate import output, server
+
+    if not json_out:
+        output.note("Starting Argilla (the first start installs it, about a minute)...")
+    info = server.start(data_dir=data_dir, port=port, host=host)
+    if json_out:
+        output.print_json(info.public())
+        return
+    output.print_kv(
+        {
+            "URL": info.url,
+            "username": info.username,
+            "password": info.password,
+            "API key": info.api_key,
+            "data": str(info.data_dir),
+        },
+        title="Argilla is running",
+    )
+    output.note("Open the URL in a browser and log in with the username and password above.")
+
+
+@app.command()
+def stop(data_dir: Path | None = DataDirOpt, json_out: bool = JsonOpt) -> None:
+    """Stop the local Argilla; its data stays for the next start.
+
+    Example:
+
+      annotate server stop --data-dir ./argilla-data
+    """
+    from annotate import output, server
+
+    stopped = server.stop(data_dir=data_dir)
+    if json_out:
+        output.print_json({"stopped": stopped})
+    else:
+        output.note("Argilla stopped." if stopped else "Argilla was not running.")
+
+
+@app.command()
+def status(data_dir: Path | None = DataDirOpt, json_out: bool = JsonOpt) -> None:
+    """Say whether the local Argilla is up, and where.
+
+    Example:
+
+      annotate server status --json
+    """
+    from annotate import output, server
+
+    state = server.status(data_dir=data_dir)
+    if json_out:
+        output.print_json(state)
+    else:
+        output.print_kv({k: v for k, v in state.items() if v is not None}, title="Argilla server")
+    if not state["running"]:
+        raise typer.Exit(1)

@@ -1,0 +1,134 @@
+"""Start argilla-server with the SQL search engine and an in-process Redis.
+
+Runs with the argilla-server virtual environment's Python (never imported by
+`annotate`). `python -m argilla_server start` cannot register a search engine, so this
+launcher imports ours first and then runs uvicorn on the unmodified app.
+
+    python _launcher.py serve --host H --port P --bootstrap FILE
+    python _launcher.py worker          (started by `serve`; runs background jobs)
+
+All settings come from ARGILLA_* environment variables set by `annotate server start`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import threading
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _start_redis() -> str:
+    """Redis protocol on loopback from fakeredis: nothing to install, jobs really run."""
+    from fakeredis import TcpFakeServer
+
+    port = _free_port()
+    server = TcpFakeServer(("127.0.0.1", port), server_type="redis")
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, name="fakeredis", daemon=True).start()
+    return f"redis://127.0.0.1:{port}/0"
+
+
+def _migrate() -> None:
+    import alembic.config
+    from argilla_server.database import ALEMBIC_CONFIG_FILE
+
+    alembic.config.main(argv=["-c", ALEMBIC_CONFIG_FILE, "-q", "upgrade", "head"])
+
+
+def _bootstrap_owner(path: str) -> None:
+    """Create the owner (and its workspace) once; a restart finds it and does nothing."""
+    import asyncio
+
+    from argilla_server.contexts import accounts
+    from argilla_server.database import AsyncSessionLocal
+    from argilla_server.models import User, UserRole, Workspace
+
+    with open(path, encoding="utf-8") as fh:
+        owner = json.load(fh)
+
+    async def create() -> None:
+        async with AsyncSessionLocal() as db:
+            if await accounts.get_user_by_username(db, owner["username"]):
+                return
+            workspace = await Workspace.get_by(db, name=owner["workspace"])
+            if workspace is None:
+                workspace = await Workspace.create(db, name=owner["workspace"])
+            await User.create(
+                db,
+                first_name=owner["username"],
+                username=owner["username"],
+                role=UserRole.owner,
+                password_hash=accounts.hash_password(owner["password"]),
+                api_key=owner["api_key"],
+                workspaces=[workspace],
+            )
+
+    asyncio.run(create())
+
+
+def serve(host: str, port: int, bootstrap: str) -> int:
+    os.environ["ARGILLA_REDIS_URL"] = _start_redis()
+    _migrate()
+    _bootstrap_owner(bootstrap)
+
+    worker = subprocess.Popen([sys.executable, os.path.abspath(__file__), "worker"])
+
+    def _stop(signum, frame):  # noqa: ARG001
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, _stop)
+    try:
+        import _engine  # noqa: F401  (registers the search engine)
+        import uvicorn
+        from argilla_server._app import app
+
+        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+    return 0
+
+
+def work() -> int:
+    """One rq worker without forking per job: jobs are small and share the engine."""
+    import _engine  # noqa: F401
+    from argilla_server.jobs.queues import DEFAULT_QUEUE, HIGH_QUEUE, REDIS_CONNECTION
+    from rq import SimpleWorker
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    SimpleWorker([HIGH_QUEUE, DEFAULT_QUEUE], connection=REDIS_CONNECTION).work(
+        with_scheduler=False, logging_level="WARNING"
+    )
+    return 0
+
+
+def main(argv: list[str]) -> int:
+    if argv[:1] == ["worker"]:
+        return work()
+    if argv[:1] == ["serve"]:
+        args = dict(zip(argv[1::2], argv[2::2], strict=False))
+        return serve(args["--host"], int(args["--port"]), args["--bootstrap"])
+    sys.stderr.write(__doc__ or "")
+    return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
