@@ -1,0 +1,379 @@
+"""Everything that talks to Argilla. The only module that imports `argilla`.
+
+The SDK does the dataset work (settings, `records.log` upserts by id); a few reads go
+through its HTTP client to the REST API, because the SDK drops what a campaign needs:
+discarded responses with no values, and usernames next to user ids. Transient failures
+(connection drops, 5xx) are retried with backoff at the transport, so every caller gets
+the same resilience.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from annotate.connection import Connection
+from annotate.errors import AnnotateError, ConnectionFailed
+from annotate.model import ERROR_CATEGORIES, Q_CORRECTION, Q_ERRORS, Q_VERDICT, VERDICTS
+
+if TYPE_CHECKING:
+    import argilla as rg
+    import httpx
+
+RETRY_STATUSES = {500, 502, 503, 504}
+PAGE = 500  # records per REST page when listing
+
+
+def _retrying_transport(inner: httpx.BaseTransport, attempts: int, backoff: float):
+    import httpx
+
+    class RetryTransport(httpx.BaseTransport):
+        """Retry dropped connections and 5xx answers with exponential backoff.
+
+        Every request annotate sends is safe to repeat: records are upserted by their
+        stable id, and creations that did succeed before a failure are found again.
+        """
+
+        def handle_request(self, request: httpx.Request) -> httpx.Response:
+            delay = backoff
+            for attempt in range(attempts):
+                last = attempt == attempts - 1
+                try:
+                    response = inner.handle_request(request)
+                except httpx.TransportError as exc:
+                    if last:
+                        raise
+                    _ = exc
+                else:
+                    if response.status_code not in RETRY_STATUSES or last:
+                        return response
+                    response.close()
+                time.sleep(delay)
+                delay = min(delay * 2, 8.0)
+                if hasattr(request.stream, "seek"):
+                    request.stream.seek(0)
+            raise AssertionError("unreachable")
+
+        def close(self) -> None:
+            inner.close()
+
+    return RetryTransport()
+
+
+def connect(conn: Connection, *, attempts: int = 6, backoff: float = 0.5) -> rg.Argilla:
+    """An SDK client whose connection and key were checked, with retries installed."""
+    import argilla as rg
+    import httpx
+
+    try:
+        client = rg.Argilla(api_url=conn.url, api_key=conn.api_key, timeout=120, retries=0)
+    except Exception as exc:  # the SDK validates on creation; map to one line below
+        raise _connection_error(conn, exc) from None
+    http = client.http_client
+    http._transport = _retrying_transport(http._transport, attempts, backoff)
+    try:
+        response = http.get("/api/v1/me")
+    except httpx.TransportError as exc:
+        raise _connection_error(conn, exc) from None
+    if response.status_code == 401:
+        raise ConnectionFailed(
+            f"Argilla at {conn.url} rejected the API key ({conn.source})",
+            hint="check --api-key or ARGILLA_API_KEY",
+        )
+    if response.status_code >= 400:
+        raise ConnectionFailed(
+            f"Argilla at {conn.url} answered {response.status_code} to /api/v1/me",
+            hint="is this an Argilla 2.x server?",
+        )
+    return client
+
+
+def _connection_error(conn: Connection, exc: Exception) -> ConnectionFailed:
+    text = str(exc)
+    if "401" in text or "Unauthorized" in text or "credentials" in text.lower():
+        return ConnectionFailed(
+            f"Argilla at {conn.url} rejected the API key ({conn.source})",
+            hint="check --api-key or ARGILLA_API_KEY",
+        )
+    return ConnectionFailed(
+        f"cannot reach Argilla at {conn.url} ({conn.source})",
+        hint="is the server up? try `annotate server status`, or check --api-url",
+    )
+
+
+def api_error(exc: Exception, what: str) -> AnnotateError:
+    """One line for an error the server gave while doing `what`."""
+    message = getattr(exc, "message", None) or str(exc)
+    message = " ".join(str(message).split())[:300]
+    return AnnotateError(f"Argilla refused to {what}: {message}")
+
+
+# --- workspaces and datasets ----------------------------------------------------------
+
+
+def ensure_workspace(client: rg.Argilla, name: str, *, create: bool = True) -> Any:
+    import argilla as rg
+
+    workspace = client.workspaces(name=name)
+    if workspace is None and create:
+        try:
+            workspace = rg.Workspace(name=name, client=client).create()
+        except Exception as exc:
+            workspace = client.workspaces(name=name)  # created by an earlier, retried call
+            if workspace is None:
+                raise api_error(exc, f"create workspace {name!r}") from None
+    return workspace
+
+
+@dataclass(frozen=True)
+class DatasetDesign:
+    """The settings a campaign dataset must have (compared on every push)."""
+
+    name: str
+    guidelines: str
+    lang: str
+    with_original: bool
+    error_categories: bool
+    min_submitted: int
+    metadata: tuple[str, ...]
+
+    def settings(self) -> rg.Settings:
+        import argilla as rg
+
+        from annotate import records
+
+        titles = records.question_titles(self.lang)
+        fields = []
+        if self.with_original:
+            fields.append(
+                rg.TextField(
+                    name="original", title=titles["original"], use_markdown=True, required=False
+                )
+            )
+        fields.append(
+            rg.TextField(name="translation", title=titles["translation"], use_markdown=True)
+        )
+        questions = [
+            rg.LabelQuestion(
+                name=Q_VERDICT,
+                title=titles[Q_VERDICT],
+                description=titles.get(f"{Q_VERDICT}_description"),
+                labels=records.verdict_labels(self.lang),
+                required=True,
+            )
+        ]
+        if self.error_categories:
+            questions.append(
+                rg.MultiLabelQuestion(
+                    name=Q_ERRORS,
+                    title=titles[Q_ERRORS],
+                    description=titles.get(f"{Q_ERRORS}_description"),
+                    labels=records.error_labels(self.lang),
+                    required=False,
+                )
+            )
+        questions.append(
+            rg.TextQuestion(
+                name=Q_CORRECTION,
+                title=titles[Q_CORRECTION],
+                description=titles.get(f"{Q_CORRECTION}_description"),
+                required=False,
+                use_markdown=False,
+            )
+        )
+        metadata = [rg.TermsMetadataProperty(name=m, title=m) for m in self.metadata]
+        return rg.Settings(
+            guidelines=self.guidelines,
+            fields=fields,
+            questions=questions,
+            metadata=metadata,
+            allow_extra_metadata=True,
+            distribution=rg.TaskDistribution(min_submitted=self.min_submitted),
+        )
+
+
+def incompatibilities(dataset: Any, design: DatasetDesign) -> list[str]:
+    """What makes an existing dataset unfit for this campaign (empty: compatible)."""
+    problems = []
+    settings = dataset.settings
+    have_fields = {f.name for f in settings.fields}
+    want_fields = {"translation"} | ({"original"} if design.with_original else set())
+    if have_fields != want_fields:
+        problems.append(f"fields {sorted(have_fields)} != {sorted(want_fields)}")
+    questions = {q.name: q for q in settings.questions}
+    verdict = questions.get(Q_VERDICT)
+    if verdict is None:
+        problems.append(f"no '{Q_VERDICT}' question")
+    else:
+        labels = set(getattr(verdict, "labels", []) or [])
+        if labels != set(VERDICTS):
+            problems.append(f"'{Q_VERDICT}' labels {sorted(labels)} != {sorted(VERDICTS)}")
+    if Q_CORRECTION not in questions:
+        problems.append(f"no '{Q_CORRECTION}' question")
+    if design.error_categories:
+        errors = questions.get(Q_ERRORS)
+        if errors is None:
+            problems.append(f"no '{Q_ERRORS}' question")
+        elif set(getattr(errors, "labels", []) or []) != set(ERROR_CATEGORIES):
+            problems.append(f"'{Q_ERRORS}' labels differ")
+    return problems
+
+
+def find_dataset(client: rg.Argilla, name: str, workspace: str) -> Any:
+    return client.datasets(name=name, workspace=workspace)
+
+
+def ensure_dataset(client: rg.Argilla, design: DatasetDesign, workspace: Any) -> tuple[Any, bool]:
+    """The campaign dataset, created when missing; refuses an incompatible one."""
+    import argilla as rg
+
+    dataset = find_dataset(client, design.name, workspace.name)
+    if dataset is None:
+        try:
+            dataset = rg.Dataset(
+                name=design.name, workspace=workspace, settings=design.settings(), client=client
+            ).create()
+        except Exception as exc:
+            dataset = find_dataset(client, design.name, workspace.name)
+            if dataset is None:
+                raise api_error(exc, f"create dataset {design.name!r}") from None
+            _check_compatible(dataset, design, workspace.name)
+            return dataset, False
+        return dataset, True
+    _check_compatible(dataset, design, workspace.name)
+    return dataset, False
+
+
+def _check_compatible(dataset: Any, design: DatasetDesign, workspace: str) -> None:
+    problems = incompatibilities(dataset, design)
+    if problems:
+        raise AnnotateError(
+            f"dataset {design.name!r} in workspace {workspace!r} exists with other settings: "
+            + "; ".join(problems),
+            hint="use another 'dataset' name in the config, or delete that dataset",
+        )
+
+
+# --- records --------------------------------------------------------------------------
+
+
+def _rest_records(client: rg.Argilla, dataset_id: Any, include: str | None) -> Iterator[dict]:
+    offset = 0
+    while True:
+        params: dict[str, Any] = {"offset": offset, "limit": PAGE}
+        if include:
+            params["include"] = include
+        response = client.http_client.get(f"/api/v1/datasets/{dataset_id}/records", params=params)
+        if response.status_code >= 400:
+            raise AnnotateError(
+                f"listing records of dataset {dataset_id} failed with {response.status_code}"
+            )
+        items = response.json()["items"]
+        yield from items
+        if len(items) < PAGE:
+            return
+        offset += PAGE
+
+
+def existing_hashes(client: rg.Argilla, dataset: Any) -> dict[str, str | None]:
+    """external id -> content hash of every record already in the dataset."""
+    return {
+        r["external_id"]: (r.get("metadata") or {}).get("content_hash")
+        for r in _rest_records(client, dataset.id, include=None)
+    }
+
+
+def log_records(dataset: Any, payloads: list[dict], *, batch_size: int = 200) -> None:
+    """Upsert records by their stable id: an item is never duplicated, responses kept."""
+    import argilla as rg
+
+    records = [
+        rg.Record(
+            id=p["id"],
+            fields=p["fields"],
+            metadata=p["metadata"],
+            suggestions=[
+                rg.Suggestion(question_name=q, value=v) for q, v in p["suggestions"].items()
+            ],
+        )
+        for p in payloads
+    ]
+    try:
+        dataset.records.log(records, batch_size=batch_size)
+    except Exception as exc:
+        raise api_error(exc, f"store records in dataset {dataset.name!r}") from None
+
+
+def list_records_with_responses(client: rg.Argilla, dataset: Any) -> Iterator[dict]:
+    """Every record with every response (drafts and discards too) and its suggestions."""
+    yield from _rest_records(client, dataset.id, include="responses,suggestions")
+
+
+def usernames(client: rg.Argilla) -> dict[str, str]:
+    """user id -> username: Argilla's records carry only ids, credits need names."""
+    response = client.http_client.get("/api/v1/users")
+    if response.status_code == 403:
+        raise AnnotateError(
+            "this API key cannot list users (an owner's key is needed to credit contributors)"
+        )
+    response.raise_for_status()
+    return {u["id"]: u["username"] for u in response.json()["items"]}
+
+
+def dataset_progress(client: rg.Argilla, dataset: Any) -> dict:
+    response = client.http_client.get(f"/api/v1/datasets/{dataset.id}/progress")
+    response.raise_for_status()
+    return response.json()
+
+
+def users_progress(client: rg.Argilla, dataset: Any) -> list[dict]:
+    response = client.http_client.get(f"/api/v1/datasets/{dataset.id}/users/progress")
+    response.raise_for_status()
+    return response.json()["users"]
+
+
+# --- users ----------------------------------------------------------------------------
+
+
+def ensure_annotator(
+    client: rg.Argilla,
+    workspace: Any,
+    username: str,
+    *,
+    first_name: str | None,
+    last_name: str | None,
+    password: str,
+) -> tuple[bool, bool]:
+    """Create the account unless it exists; add it to the workspace. (created, added)."""
+    http = client.http_client
+    users = {u["username"]: u for u in http.get("/api/v1/users").json()["items"]}
+    created = False
+    user = users.get(username)
+    if user is None:
+        response = http.post(
+            "/api/v1/users",
+            json={
+                "username": username,
+                "first_name": first_name or username,
+                "last_name": last_name,
+                "password": password,
+                "role": "annotator",
+            },
+        )
+        if response.status_code >= 400:
+            detail = response.json().get("detail", response.text)
+            raise AnnotateError(f"Argilla refused to create user {username!r}: {detail}")
+        user = response.json()
+        created = True
+    members = http.get(f"/api/v1/workspaces/{workspace.id}/users").json()["items"]
+    if any(m["id"] == user["id"] for m in members):
+        return created, False
+    response = http.post(f"/api/v1/workspaces/{workspace.id}/users", json={"user_id": user["id"]})
+    if response.status_code >= 400:
+        raise AnnotateError(
+            f"Argilla refused to add {username!r} to workspace {workspace.name!r}: "
+            f"{response.status_code}"
+        )
+    return created, True
