@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING, Any
 
 from annotate.connection import Connection
 from annotate.errors import AnnotateError, ConnectionFailed
-from annotate.model import ERROR_CATEGORIES, Q_CORRECTION, Q_ERRORS, Q_VERDICT, VERDICTS
+from annotate.model import (
+    ERROR_CATEGORIES,
+    Q_COMMENT,
+    Q_CORRECTION,
+    Q_ERRORS,
+    Q_VERDICT,
+    VERDICTS,
+)
 
 if TYPE_CHECKING:
     import argilla as rg
@@ -179,6 +186,15 @@ class DatasetDesign:
                 name=Q_CORRECTION,
                 title=titles[Q_CORRECTION],
                 description=titles.get(f"{Q_CORRECTION}_description"),
+                required=False,
+                use_markdown=False,
+            )
+        )
+        questions.append(
+            rg.TextQuestion(
+                name=Q_COMMENT,
+                title=titles[Q_COMMENT],
+                description=titles.get(f"{Q_COMMENT}_description"),
                 required=False,
                 use_markdown=False,
             )

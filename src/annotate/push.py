@@ -138,6 +138,7 @@ def push(
     limit: int | None = None,
     dry_run: bool = False,
     skip_rejected: bool = False,
+    batch_size: int = BATCH,
     on_progress: Callable[[Iterable, int, str], Iterable] | None = None,
 ) -> list[BenchmarkPush]:
     """Push the campaign's benchmarks; returns one summary per benchmark."""
@@ -187,7 +188,7 @@ def push(
             result.dataset_created = dataset is None
         if not dry_run and dataset is not None:
             todo = plan.create + plan.update
-            batches = [todo[i : i + BATCH] for i in range(0, len(todo), BATCH)]
+            batches = [todo[i : i + batch_size] for i in range(0, len(todo), batch_size)]
             wrapped = (
                 on_progress(batches, len(batches), f"{bench.name} → {design.name}")
                 if on_progress
@@ -195,6 +196,6 @@ def push(
             )
             for batch in wrapped:
                 payloads = [records.record_payload(item, lang=cfg.language) for item in batch]
-                argilla_io.log_records(dataset, payloads)
+                argilla_io.log_records(dataset, payloads, batch_size=batch_size)
         results.append(result)
     return results

@@ -44,6 +44,9 @@ def push(
     skip_rejected: bool = typer.Option(
         False, "--skip-rejected", help="Push the valid rows when some are rejected (listed)."
     ),
+    batch_size: int = typer.Option(
+        200, "--batch-size", min=1, max=1000, help="Records per request (smaller for slow servers)."
+    ),
     api_url: str | None = ApiUrlOpt,
     api_key: str | None = ApiKeyOpt,
     json_out: bool = JsonOpt,
@@ -72,6 +75,7 @@ def push(
         limit=limit,
         dry_run=dry_run,
         skip_rejected=skip_rejected,
+        batch_size=batch_size,
         on_progress=_bar(not json_out),
     )
     rows = [r.as_dict() for r in results]
@@ -159,7 +163,116 @@ def users_add(
         output.note(f"Passwords of new accounts: {result['passwords_file']} (owner-only)")
 
 
+def pull(
+    config: Path = ConfigOpt,
+    api_url: str | None = ApiUrlOpt,
+    api_key: str | None = ApiKeyOpt,
+    json_out: bool = JsonOpt,
+) -> None:
+    """Harvest every response (submitted, draft, discarded) into a new local snapshot.
+
+    Snapshots are kept (progress over time) and written atomically: an interrupted
+    pull leaves the last good one intact. Needs an owner's or admin's key, to credit
+    annotators by username.
+
+    Examples:
+
+      annotate pull -c configs/sample-es.yaml
+
+      annotate pull -c configs/sample-es.yaml --json
+    """
+    from annotate import output
+    from annotate.pull import pull as run_pull
+
+    cfg = _load(config)
+    result = run_pull(cfg, _conn(api_url, api_key), on_progress=_bar(not json_out))
+    if json_out:
+        output.print_json(result)
+        return
+    output.print_table(
+        ["benchmark", "dataset", "records", "completed", "responses", "submitted", "annotators"],
+        [
+            (
+                b["benchmark"],
+                b["dataset"],
+                b["records"],
+                b.get("completed", 0),
+                b["responses"],
+                b.get("submitted", 0),
+                b.get("annotators", 0),
+            )
+            for b in result["benchmarks"]
+        ],
+        title=f"Pulled snapshot {result['snapshot']}",
+    )
+    output.note(
+        f"{result['records']} records, {result['responses']} responses; "
+        f"{result['new']} new and {result['changed']} changed since the last pull."
+    )
+
+
+def _status_table(summary: dict) -> list[tuple]:
+    from annotate.model import STATUSES
+
+    rows = []
+    for bench, counts in summary["status_counts"].items():
+        agree = summary["agreement"].get(bench, {})
+        alpha = agree.get("alpha")
+        ci = (
+            f"{alpha:.3f} [{agree['alpha_low']:.3f}, {agree['alpha_high']:.3f}]"
+            if alpha is not None and agree.get("alpha_low") is not None
+            else ("—" if alpha is None else f"{alpha:.3f}")
+        )
+        pct = agree.get("percent_agreement")
+        rows.append(
+            (
+                bench,
+                *(counts.get(s, 0) for s in STATUSES),
+                ci,
+                "—" if pct is None else f"{pct:.1%}",
+                agree.get("interpretation", ""),
+            )
+        )
+    return rows
+
+
+def resolve(config: Path = ConfigOpt, json_out: bool = JsonOpt) -> None:
+    """Decide each item from the latest pull: verdict, final text, agreement.
+
+    Majority of submitted verdicts (ties go to needs_review, too few votes stay
+    unannotated), the correction most annotators wrote, Krippendorff's alpha with a
+    bootstrap confidence interval. Results go to <workdir>/resolved/.
+
+    Examples:
+
+      annotate resolve -c configs/sample-es.yaml
+
+      annotate resolve -c configs/sample-es.yaml --json | jq .agreement
+    """
+    from annotate import output
+    from annotate.campaign import run_resolve
+    from annotate.model import STATUSES
+
+    cfg = _load(config)
+    _resolution, summary = run_resolve(cfg)
+    if json_out:
+        output.print_json(summary)
+        return
+    output.print_table(
+        ["benchmark", *STATUSES, "alpha [95% CI]", "agreement", "reading"],
+        _status_table(summary),
+        title=f"Resolution ({summary['method']}, at least {summary['min_votes']} votes)",
+    )
+    if summary.get("stale_records"):
+        output.note(
+            f"warning: {len(summary['stale_records'])} records changed in the source after "
+            "they were pushed; push again so annotators see the current text"
+        )
+
+
 def register(app: typer.Typer) -> None:
     """Attach the campaign commands to the root app."""
     app.command()(push)
+    app.command()(pull)
+    app.command()(resolve)
     app.add_typer(users_app, name="users")
