@@ -15,6 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
+from argilla_rest import Rest
+
+from annotate.model import format_correction, parse_correction
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "configs" / "sample-es.yaml"
@@ -69,3 +72,95 @@ def cli_json(*args: str, info=None, env: dict | None = None) -> Any:
     result = cli(*args, "--json", info=info, env=env)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
+
+
+def scripted_campaign(argilla_server, tmp: Path) -> dict:
+    """Push six ARC items, then three annotators answer them as scripted.
+
+    Every expected status and text in the tests was worked out by hand from these
+    answers (see the comments).
+    """
+    rows = json.loads((OKAPI / "m_arc_es_validation.json").read_text(encoding="utf-8"))[:6]
+    src = tmp / "arc.json"
+    src.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    config = make_config(tmp, benchmarks=["arc"], files={"arc": src})
+    cli_json("push", "-c", str(config), info=argilla_server)
+
+    owner = Rest(argilla_server.url, argilla_server.api_key)
+    workspace_name = yaml.safe_load(config.read_text())["workspace"]
+    ws = next(w for w in owner.get("/api/v1/me/workspaces")["items"] if w["name"] == workspace_name)
+    dataset = next(
+        d for d in owner.get("/api/v1/me/datasets")["items"] if d["workspace_id"] == ws["id"]
+    )
+    tag = workspace_name[-8:]
+    users = {
+        n: owner.create_annotator(f"{n}-{tag}", f"{n}-password-123", ws["id"])
+        for n in ("ana", "ben", "cris")
+    }
+    records = owner.get(
+        f"/api/v1/datasets/{dataset['id']}/records", params={"include": "suggestions", "limit": 100}
+    )["items"]
+    by_key = {r["external_id"]: r for r in records}
+    ids = [f"arc:{row['id']}" for row in rows]
+    mt = {
+        rid: parse_correction(
+            by_key[rid]["suggestions"][0]["value"], _names(by_key[rid]["suggestions"][0]["value"])
+        )
+        for rid in ids
+    }
+
+    def fix(rid: str, question: str, **segments: str) -> str:
+        return format_correction({**mt[rid], "question": question, **segments})
+
+    rec = {rid: by_key[rid]["id"] for rid in ids}
+    ana, ben, cris = users["ana"], users["ben"], users["cris"]
+    # item 0: unanimous correct -> validated
+    for u in (ana, ben, cris):
+        u.respond(rec[ids[0]], {"verdict": "correct"})
+    # item 1: 2 x corrected with the same text (modulo whitespace) vs 1 correct -> corrected
+    ana.respond(
+        rec[ids[1]], {"verdict": "corrected", "correction": fix(ids[1], "Pregunta  arreglada.")}
+    )
+    ben.respond(
+        rec[ids[1]], {"verdict": "corrected", "correction": fix(ids[1], "Pregunta arreglada. ")}
+    )
+    cris.respond(rec[ids[1]], {"verdict": "correct"})
+    # item 2: 2 x unusable vs 1 correct -> unusable
+    ana.respond(rec[ids[2]], {"verdict": "unusable", "error_categories": ["cultural_adaptation"]})
+    ben.respond(rec[ids[2]], {"verdict": "unusable"})
+    cris.respond(rec[ids[2]], {"verdict": "correct"})
+    # item 3: 1 correct vs 1 corrected -> tie -> needs_review
+    ana.respond(rec[ids[3]], {"verdict": "correct"})
+    ben.respond(rec[ids[3]], {"verdict": "corrected", "correction": fix(ids[3], "Otra versión")})
+    # item 4: one submitted vote, one draft, one discard -> unannotated (min 2 votes)
+    ana.respond(rec[ids[4]], {"verdict": "correct"})
+    ben.respond(
+        rec[ids[4]], {"verdict": "corrected", "correction": fix(ids[4], "Borrador")}, status="draft"
+    )
+    cris.post(f"/api/v1/records/{rec[ids[4]]}/responses", {"values": {}, "status": "discarded"})
+    # item 5: the MT made options A and B both "velocidad" (speed/velocity): every
+    # annotator fixes A, and writes the question three ways: base+"a", base+"ab",
+    # base+"abc": distances 1, 2, 1 -> totals 3, 2, 3 -> the medoid is base+"ab".
+    for u, suffix in ((ana, "a"), (ben, "ab"), (cris, "abc")):
+        u.respond(
+            rec[ids[5]],
+            {
+                "verdict": "corrected",
+                "correction": fix(ids[5], "Texto base " + suffix, A="rapidez"),
+            },
+        )
+    return {
+        "config": config,
+        "ids": ids,
+        "mt": mt,
+        "users": users,
+        "rec": rec,
+        "tag": tag,
+        "owner": owner,
+    }
+
+
+def _names(text: str) -> list[str]:
+    return [
+        line[2:-2] for line in text.splitlines() if line.startswith("[[") and line.endswith("]]")
+    ]

@@ -270,9 +270,60 @@ def resolve(config: Path = ConfigOpt, json_out: bool = JsonOpt) -> None:
         )
 
 
+def publish(
+    config: Path = ConfigOpt,
+    to: str = typer.Option(
+        ..., "--to", help="A folder, or hf://datasets/ORG/NAME for a Hub dataset repository."
+    ),
+    dry_run: bool = typer.Option(
+        False, "--dry-run", help="List the files and the commit; write or send nothing."
+    ),
+    private: bool = typer.Option(False, "--private", help="Create the Hub repository private."),
+    token: str | None = typer.Option(
+        None, "--token", help="Hugging Face token [env: HF_TOKEN].", show_default=False
+    ),
+    json_out: bool = JsonOpt,
+) -> None:
+    """Publish the validated benchmarks, the raw responses and the contributors' credits.
+
+    Resolves the latest pull first. One config per benchmark in its original schema
+    (unusable items left out) with provenance columns, a `responses` and a
+    `contributors` config, and a dataset card. The same tree goes to a folder or, as
+    one commit that also removes stale files, to a Hub repository.
+
+    Examples:
+
+      annotate publish -c configs/sample-es.yaml --to ./release
+
+      annotate publish -c configs/sample-es.yaml --dry-run --to hf://datasets/somosnlp/arc-es
+
+      HF_TOKEN=hf_... annotate publish -c campaign.yaml --to hf://datasets/somosnlp/benchmarks-es
+    """
+    from annotate import output
+    from annotate.campaign import publish_campaign
+
+    cfg = _load(config)
+    result = publish_campaign(cfg, to, dry_run=dry_run, private=private, token=token)
+    if json_out:
+        output.print_json(result)
+        return
+    if dry_run and result.get("plan"):
+        output.note(result["plan"])
+    output.print_table(
+        ["file", "bytes"],
+        [(f["path"], f["bytes"]) for f in result["files"]],
+        title=("Would publish to " if dry_run else "Published to ") + to,
+    )
+    commit = result.get("commit")
+    if commit:
+        state = "new commit" if commit["changed"] else "nothing changed, no commit"
+        output.note(f"{commit['url']}: {state} ({commit['commit']})")
+
+
 def register(app: typer.Typer) -> None:
     """Attach the campaign commands to the root app."""
     app.command()(push)
     app.command()(pull)
     app.command()(resolve)
+    app.command()(publish)
     app.add_typer(users_app, name="users")

@@ -1,0 +1,202 @@
+"""Glue between the stages: the campaign's items, its latest pull, its resolution on disk.
+
+The items of a campaign are always rebuilt from its config (the same deterministic
+loading push used), so resolve and publish see exactly what was pushed without a
+second copy to drift; the record hashes stored in Argilla tell when the source changed
+after annotators saw it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from annotate.errors import AnnotateError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from annotate.resolve import Resolution
+
+
+def load_items(cfg: Any) -> dict[str, Any]:
+    """benchmark name -> BenchmarkLoad (items, rejected, unpaired), in config order."""
+    from annotate.pairing import load_benchmark
+
+    return {bench.name: load_benchmark(cfg, bench) for bench in cfg.benchmarks}
+
+
+def items_frame(loads: dict[str, Any]) -> pd.DataFrame:
+    """The items as resolve reads them: ids, segments and originals as JSON."""
+    import pandas as pd
+
+    rows = [
+        {
+            "record_id": item.record_id,
+            "benchmark": item.benchmark,
+            "item_key": item.key,
+            "segments": json.dumps(item.segments, ensure_ascii=False),
+            "original": json.dumps(item.original, ensure_ascii=False)
+            if item.original is not None
+            else None,
+            "content_hash": item.content_hash,
+        }
+        for load in loads.values()
+        for item in load.items
+    ]
+    return pd.DataFrame(
+        rows,
+        columns=["record_id", "benchmark", "item_key", "segments", "original", "content_hash"],
+    )
+
+
+def latest_responses(cfg: Any) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    from annotate import store
+
+    path = store.latest(cfg.workdir)
+    if path is None:
+        raise AnnotateError(
+            f"no pulled responses in {cfg.workdir}",
+            hint=f"run `annotate pull -c {cfg.path}` first",
+        )
+    return store.read_snapshot(path)
+
+
+def stale_records(items: pd.DataFrame, records: pd.DataFrame) -> list[str]:
+    """Records whose pushed text differs from the source now (re-push before resolving)."""
+    pushed = dict(zip(records["record_id"], records["content_hash"], strict=True))
+    return [
+        rid
+        for rid, h in zip(items["record_id"], items["content_hash"], strict=True)
+        if rid in pushed and pushed[rid] is not None and pushed[rid] != h
+    ]
+
+
+def run_resolve(cfg: Any, loads: dict[str, Any] | None = None) -> tuple[Resolution, dict]:
+    """Resolve the latest pull and save the result under <workdir>/resolved/."""
+    from annotate import store
+    from annotate.resolve import resolve
+
+    loads = loads if loads is not None else load_items(cfg)
+    items = items_frame(loads)
+    responses, records, meta = latest_responses(cfg)
+    resolution = resolve(
+        items,
+        responses,
+        min_votes=cfg.resolution.min_votes_effective,
+        method=cfg.resolution.method,
+    )
+    summary = resolution.summary()
+    summary["snapshot"] = meta.get("snapshot")
+    summary["stale_records"] = stale_records(items, records)[:20]
+    out = store.resolved_dir(cfg.workdir)
+    save_resolution(out, resolution, summary)
+    return resolution, summary
+
+
+def save_resolution(out: Path, resolution: Resolution, summary: dict) -> None:
+    """Write the three tables and the summary; each file replaced atomically."""
+    import io
+
+    from annotate.paths import atomic_write_bytes
+
+    for name in ("items", "agreement", "annotators"):
+        buf = io.BytesIO()
+        getattr(resolution, name).to_parquet(buf, index=False)
+        atomic_write_bytes(out / f"{name}.parquet", buf.getvalue())
+    atomic_write_bytes(
+        out / "summary.json",
+        json.dumps(summary, indent=2, ensure_ascii=False, default=str).encode("utf-8"),
+    )
+
+
+def publish_campaign(
+    cfg: Any,
+    to: str,
+    *,
+    dry_run: bool = False,
+    private: bool = False,
+    token: str | None = None,
+) -> dict:
+    """Resolve the latest pull and publish the campaign to a folder or a Hub repo."""
+    from annotate import publish
+    from annotate.adapters import get_adapter
+
+    target = publish.parse_target(to)
+    loads = load_items(cfg)
+    resolution, summary = run_resolve(cfg, loads)
+    responses, _records, meta = latest_responses(cfg)
+
+    releases = []
+    for bench in cfg.benchmarks:
+        adapter = get_adapter(bench.adapter, bench.columns)
+        resolved = resolution.items[resolution.items["benchmark"] == bench.name]
+        releases.append(
+            publish.BenchmarkRelease(
+                name=bench.name,
+                items=loads[bench.name].items,
+                rebuild=adapter.to_row,
+                resolved=resolved.reset_index(drop=True),
+                source=bench.translation.label,
+                original_source=bench.original.label if bench.original else None,
+                license=cfg.publish.license,
+                split=bench.split,
+            )
+        )
+    info = publish.CampaignInfo(
+        campaign=cfg.campaign,
+        language=cfg.language,
+        source_language=cfg.source_language,
+        guidelines=cfg.guidelines_text,
+        min_submitted=cfg.min_submitted,
+        method=cfg.resolution.method,
+        license=cfg.publish.license,
+        pretty_name=cfg.publish.pretty_name,
+        name_contributors=cfg.publish.name_contributors,
+        exclude_contributors=list(cfg.publish.exclude_contributors),
+        salt=cfg.publish.salt or "",
+        citation=cfg.publish.citation,
+    )
+    tree = publish.build_tree(
+        info,
+        releases,
+        responses,
+        resolution.annotators,
+        resolution.agreement,
+        repo_id=target.repo_id,
+    )
+    result: dict[str, Any] = {
+        "target": to,
+        "kind": target.kind,
+        "dry_run": dry_run,
+        "snapshot": meta.get("snapshot"),
+        "files": publish.tree_summary(tree),
+        "status_counts": summary["status_counts"],
+    }
+    if target.kind == "folder":
+        if not dry_run:
+            result["written"] = publish.write_folder(tree, target.path)
+        return result
+    if dry_run:
+        existing = _existing_hub_files(target.repo_id, token)
+        ops = publish.plan_commit(tree, existing)
+        result["plan"] = publish.describe_plan(tree, ops)
+        return result
+    result["commit"] = publish.push_to_hub(tree, target.repo_id, token=token, private=private)
+    return result
+
+
+def _existing_hub_files(repo_id: str, token: str | None) -> list[str]:
+    """What the repo holds now (nothing when it does not exist yet); reads only."""
+    import os
+
+    from huggingface_hub import HfApi
+    from huggingface_hub.errors import RepositoryNotFoundError
+
+    try:
+        return HfApi().list_repo_files(
+            repo_id, repo_type="dataset", token=token or os.environ.get("HF_TOKEN")
+        )
+    except RepositoryNotFoundError:
+        return []
