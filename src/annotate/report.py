@@ -1341,6 +1341,7 @@ table.data .rank{color:var(--muted)}
 .mono{font-family:ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:.85rem;
 overflow-wrap:break-word;white-space:nowrap}
 td.question{min-width:16em;max-width:32em}
+table.disagreements td.mono{white-space:normal;overflow-wrap:anywhere;min-width:9em;max-width:16em}
 td.chips{min-width:15em}
 table.leaderboard tr.reached>*{background:color-mix(in srgb,var(--gold) 9%,transparent)}
 td.heat{background:color-mix(in srgb,var(--s1) calc(var(--heat) * 45%),transparent)}

@@ -46,10 +46,11 @@ def _root(
 
 
 def _register() -> None:
-    from annotate.cli import commands, server
+    from annotate.cli import commands, insights, server
 
     app.add_typer(server.app, name="server")
     commands.register(app)
+    insights.register(app)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -280,7 +280,7 @@ def publish(
     ),
     private: bool = typer.Option(False, "--private", help="Create the Hub repository private."),
     token: str | None = typer.Option(
-        None, "--token", help="Hugging Face token [env: HF_TOKEN].", show_default=False
+        None, "--token", help="Hugging Face token (env: HF_TOKEN).", show_default=False
     ),
     json_out: bool = JsonOpt,
 ) -> None:

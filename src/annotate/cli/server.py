@@ -21,7 +21,7 @@ app = typer.Typer(
 )
 
 DataDirOpt = typer.Option(
-    None, "--data-dir", help="Folder for the database, credentials and log [default: per-user]."
+    None, "--data-dir", help="Folder for the database, credentials and log (default: per-user)."
 )
 
 

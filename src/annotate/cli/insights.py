@@ -1,0 +1,195 @@
+"""The insight commands: `status` (live, from Argilla) and `report` (static HTML page).
+
+Thin like every command module: parse options, call one library function, hand the
+result to `annotate.output`. Heavy imports happen inside the command bodies.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from annotate.cli._common import ApiKeyOpt, ApiUrlOpt, ConfigOpt, JsonOpt
+
+STATUS_COLUMNS = (
+    "benchmark",
+    "records",
+    "completed",
+    "pending",
+    "submitted",
+    "drafts",
+    "discarded",
+    "annotators",
+)
+
+
+def _benchmark_rows(result: dict[str, Any]) -> list[tuple]:
+    rows: list[tuple] = []
+    for b in result["benchmarks"]:
+        if not b["pushed"]:
+            rows.append((b["benchmark"], "not pushed", "", "", "", "", "", ""))
+            continue
+        done = f"{b['completed']} ({b['completed'] / b['total']:.0%})" if b["total"] else "0"
+        rows.append(
+            (
+                b["benchmark"],
+                b["total"],
+                done,
+                b["pending"],
+                b["submitted"],
+                b["drafts"],
+                b["discarded"],
+                b["annotators"],
+            )
+        )
+    if len(result["benchmarks"]) > 1:
+        t = result["totals"]
+        done = f"{t['completed']} ({t['completed'] / t['total']:.0%})" if t["total"] else "0"
+        rows.append(
+            (
+                "total",
+                t["total"],
+                done,
+                t["pending"],
+                t["submitted"],
+                t["drafts"],
+                t["discarded"],
+                t["annotators"],
+            )
+        )
+    return rows
+
+
+def _agreement_line(agreement: dict[str, Any]) -> str:
+    from annotate.status import format_alpha, pulled_label
+
+    if not agreement.get("available"):
+        return f"Agreement: {agreement.get('note', 'not available')}"
+    parts = [f"{e['benchmark']} {format_alpha(e)}" for e in agreement["benchmarks"]]
+    when = pulled_label(agreement.get("pulled_at"))
+    return f"Agreement (pull of {when}): " + "; ".join(parts)
+
+
+def status(
+    config: Path = ConfigOpt,
+    top: int = typer.Option(10, "--top", min=1, help="How many contributors to list."),
+    api_url: str | None = ApiUrlOpt,
+    api_key: str | None = ApiKeyOpt,
+    json_out: bool = JsonOpt,
+) -> None:
+    """Show the campaign's progress now, straight from Argilla (no pull needed).
+
+    Per benchmark: records, completed and pending records, submitted responses, drafts,
+    discards and annotators (people with at least one submitted response). The top
+    contributors are ranked by submitted responses only: drafts and discards are not
+    contributions. Agreement (Krippendorff's alpha) comes from the latest pull, when
+    there is one.
+
+    Examples:
+
+      annotate status -c configs/sample-es.yaml
+
+      annotate status -c configs/sample-es.yaml --top 25
+
+      annotate status -c configs/sample-es.yaml --json | jq '.leaderboard[0]'
+    """
+    from annotate import output
+    from annotate.config import load_config
+    from annotate.connection import resolve_connection
+    from annotate.status import campaign_status
+
+    cfg = load_config(config)
+    result = campaign_status(cfg, resolve_connection(api_url, api_key), top=top)
+    if json_out:
+        output.print_json(result)
+        return
+    output.print_table(
+        STATUS_COLUMNS,
+        _benchmark_rows(result),
+        title=f"{result['campaign']} · workspace {result['workspace']} · {result['url']}",
+    )
+    board = result["leaderboard"]
+    if board:
+        output.print_table(
+            ["#", "volunteer", "submitted", "per benchmark"],
+            [
+                (
+                    r["rank"],
+                    r["username"],
+                    r["submitted"],
+                    ", ".join(f"{b} {n}" for b, n in r["per_benchmark"].items()),
+                )
+                for r in board
+            ],
+            title=f"Top {len(board)} contributors (submitted responses)",
+        )
+    else:
+        typer.echo("No submitted responses yet.")
+    typer.echo(_agreement_line(result["agreement"]))
+    for note in result["notes"]:
+        output.note(note)
+
+
+def report(
+    config: Path = ConfigOpt,
+    out: Path | None = typer.Option(
+        None,
+        "--out",
+        "-o",
+        help="Where to write the page (default: <workdir>/report.html).",
+        show_default=False,
+    ),
+    lang: str | None = typer.Option(
+        None,
+        "--lang",
+        help="Language of the page: en, es, ca, gl or eu (default: the campaign's).",
+        show_default=False,
+    ),
+    json_out: bool = JsonOpt,
+) -> None:
+    """Write the campaign report: one self-contained HTML page from the pulled data.
+
+    Progress over time (one point per pull), completion, the volunteers' leaderboard,
+    agreement, verdicts, error categories and the items with most disagreement. The page
+    loads nothing from the network, so it can be opened offline or published as a static
+    Space. Run `annotate pull` first; with no pull the page says there is no data yet.
+
+    Examples:
+
+      annotate report -c configs/sample-es.yaml --out report.html
+
+      annotate report -c configs/sample-es.yaml --out public/index.html --lang en
+
+      annotate pull -c campaign.yaml && annotate report -c campaign.yaml -o site/index.html
+    """
+    from annotate import output
+    from annotate.config import load_config
+    from annotate.insights import write_campaign_report
+
+    cfg = load_config(config)
+    target = out if out is not None else cfg.workdir / "report.html"
+    result = write_campaign_report(cfg, target, lang=lang)
+    if json_out:
+        output.print_json(result)
+        return
+    output.print_kv(
+        {
+            "written": result["path"],
+            "size": f"{result['bytes'] / 1024:.0f} KiB",
+            "language": result["lang"],
+            "data of": result["generated_at"],
+            "pulls": result["pulls"],
+            "volunteers": result["volunteers"],
+        },
+        title="Campaign report",
+    )
+    if not result["pulls"]:
+        output.note(f"no pull yet: run `annotate pull -c {config}` to fill the report")
+
+
+def register(app: typer.Typer) -> None:
+    """Attach `status` and `report` to the root app."""
+    app.command()(status)
+    app.command()(report)
