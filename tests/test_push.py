@@ -256,3 +256,27 @@ def test_users_add_creates_reuses_and_keeps_passwords_off_the_terminal(argilla_s
     for pw in passwords.values():
         assert pw not in shown.stdout and pw not in shown.stderr
     assert "existing" in shown.stdout and "already a member" in shown.stdout
+
+
+def test_push_refuses_an_existing_dataset_with_other_settings(argilla_server, tmp_path):
+    import argilla as rg
+
+    config = make_config(tmp_path, benchmarks=["arc"])
+    data = yaml.safe_load(config.read_text())
+    client = rg.Argilla(api_url=argilla_server.url, api_key=argilla_server.api_key)
+    workspace = rg.Workspace(name=data["workspace"], client=client).create()
+    settings = rg.Settings(
+        fields=[rg.TextField(name="text")],
+        questions=[rg.LabelQuestion(name="sentiment", labels=["pos", "neg"])],
+    )
+    rg.Dataset(
+        name=f"{data['campaign']}-arc", workspace=workspace, settings=settings, client=client
+    ).create()
+
+    result = cli("push", "-c", str(config), info=argilla_server)
+    assert result.returncode != 0
+    lines = [ln for ln in result.stderr.strip().splitlines() if ln.strip()]
+    assert len(lines) == 1 and "exists with other settings" in lines[0]
+    assert f"{data['campaign']}-arc" in lines[0]
+    dataset = client.datasets(name=f"{data['campaign']}-arc", workspace=data["workspace"])
+    assert len(list(dataset.records)) == 0
