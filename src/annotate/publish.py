@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from annotate.errors import AnnotateError, ConnectionFailed
 from annotate.model import STATUSES, Item
+from annotate.store import RESPONSE_COLUMNS as PULLED_RESPONSE_COLUMNS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -367,18 +368,7 @@ def _timestamp(value: Any) -> str | None:
 
 
 # What build_tree reads from the upstream responses table (nothing else is even loaded).
-_RESPONSE_INPUT = (
-    "record_id",
-    "benchmark",
-    "item_key",
-    "user_id",
-    "username",
-    "question",
-    "value",
-    "status",
-    "inserted_at",
-    "updated_at",
-)
+_RESPONSE_INPUT = PULLED_RESPONSE_COLUMNS
 
 
 def _responses_rows(campaign: CampaignInfo, responses: list[dict]) -> list[dict]:

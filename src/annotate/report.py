@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from annotate.i18n import fmt_float, fmt_int, fmt_pct, label, language_name, plural, t
 from annotate.model import ERROR_CATEGORIES, STATUSES, VERDICTS
+from annotate.resolve import AGREEMENT_COLUMNS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -52,15 +53,6 @@ PROGRESS_COLUMNS = (
     "annotators",
 )
 LEADERBOARD_COLUMNS = ("username", "submitted", "per_benchmark", "agreement_with_consensus")
-AGREEMENT_COLUMNS = (
-    "benchmark",
-    "n_items",
-    "n_ratings",
-    "alpha",
-    "alpha_low",
-    "alpha_high",
-    "percent_agreement",
-)
 VERDICT_COLUMNS = ("benchmark", "verdict", "count")
 ERROR_COLUMNS = ("benchmark", "category", "count")
 DISAGREEMENT_COLUMNS = ("benchmark", "item_key", "votes", "agreement", "status", "question")
