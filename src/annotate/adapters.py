@@ -393,7 +393,7 @@ class HellaSwagAdapter(Adapter):
             raise RowError(index, f"{len(endings)} ending(s): needs at least 2")
         names = choice_names(len(endings))
         label = row.get("label")
-        if isinstance(label, str) and label.strip().isdigit():
+        if isinstance(label, str) and label.strip().isdecimal():
             label = int(label)
         answer = _answer_from(label, names, [], "label", index)
         metadata: dict[str, str] = {}

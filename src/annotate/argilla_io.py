@@ -4,11 +4,16 @@ The SDK does the dataset work (settings, `records.log` upserts by id); a few rea
 through its HTTP client to the REST API, because the SDK drops what a campaign needs:
 discarded responses with no values, and usernames next to user ids. Transient failures
 (connection drops, 5xx) are retried with backoff at the transport, so every caller gets
-the same resilience.
+the same resilience, the SDK's own first request included.
+
+Retry budget: ANNOTATE_HTTP_RETRIES (default 5) retries after the first attempt, waiting
+ANNOTATE_HTTP_BACKOFF seconds (default 0.5) before the first retry and doubling up to 8 s:
+about 16 s before a command gives up on a server that stays down.
 """
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -31,16 +36,25 @@ if TYPE_CHECKING:
 
 RETRY_STATUSES = {500, 502, 503, 504}
 PAGE = 500  # records per REST page when listing
+DEFAULT_RETRIES = 5
+DEFAULT_BACKOFF = 0.5
+MAX_BACKOFF = 8.0
 
 
 def _retrying_transport(inner: httpx.BaseTransport, attempts: int, backoff: float):
     import httpx
+
+    class Unreachable(ConnectionFailed, httpx.TransportError):
+        """Retries spent: a one-line error for the CLI (a ConnectionFailed) that callers
+        catching httpx's transport errors still recognise."""
 
     class RetryTransport(httpx.BaseTransport):
         """Retry dropped connections and 5xx answers with exponential backoff.
 
         Every request annotate sends is safe to repeat: records are upserted by their
         stable id, and creations that did succeed before a failure are found again.
+        The body is read here, inside the retry loop: a connection cut in the middle of
+        a response is as transient as one cut before it (annotate never streams).
         """
 
         def handle_request(self, request: httpx.Request) -> httpx.Response:
@@ -49,16 +63,20 @@ def _retrying_transport(inner: httpx.BaseTransport, attempts: int, backoff: floa
                 last = attempt == attempts - 1
                 try:
                     response = inner.handle_request(request)
-                except httpx.TransportError as exc:
-                    if last:
-                        raise
-                    _ = exc
-                else:
                     if response.status_code not in RETRY_STATUSES or last:
+                        response.read()
                         return response
                     response.close()
+                except httpx.TransportError as exc:
+                    if last:
+                        url = request.url
+                        raise Unreachable(
+                            f"lost the connection to Argilla at {url.scheme}://{url.netloc.decode()}"
+                            f" after {attempts} attempt(s) ({type(exc).__name__})",
+                            hint="is the server up? re-running the same command continues safely",
+                        ) from exc
                 time.sleep(delay)
-                delay = min(delay * 2, 8.0)
+                delay = min(delay * 2, MAX_BACKOFF)
                 if hasattr(request.stream, "seek"):
                     request.stream.seek(0)
             raise AssertionError("unreachable")
@@ -69,17 +87,49 @@ def _retrying_transport(inner: httpx.BaseTransport, attempts: int, backoff: floa
     return RetryTransport()
 
 
-def connect(conn: Connection, *, attempts: int = 6, backoff: float = 0.5) -> rg.Argilla:
+def retry_budget() -> tuple[int, float]:
+    """(attempts, first backoff in s) from ANNOTATE_HTTP_RETRIES / ANNOTATE_HTTP_BACKOFF."""
+
+    def read(name: str, default: float, kind: type) -> float:
+        raw = os.environ.get(name, "").strip()
+        if not raw:
+            return default
+        try:
+            value = kind(raw)
+        except ValueError:
+            value = -1
+        if value < 0:
+            raise AnnotateError(f"{name} must be a number >= 0, got {raw!r}")
+        return value
+
+    retries = int(read("ANNOTATE_HTTP_RETRIES", DEFAULT_RETRIES, int))
+    return retries + 1, float(read("ANNOTATE_HTTP_BACKOFF", DEFAULT_BACKOFF, float))
+
+
+def connect(
+    conn: Connection, *, attempts: int | None = None, backoff: float | None = None
+) -> rg.Argilla:
     """An SDK client whose connection and key were checked, with retries installed."""
     import argilla as rg
     import httpx
 
+    env_attempts, env_backoff = retry_budget()
+    attempts = env_attempts if attempts is None else attempts
+    backoff = env_backoff if backoff is None else backoff
+    # Mounted before the SDK's first request (it checks the key inside its constructor),
+    # so that request is retried too.
+    transport = _retrying_transport(httpx.HTTPTransport(retries=0), attempts, backoff)
     try:
-        client = rg.Argilla(api_url=conn.url, api_key=conn.api_key, timeout=120, retries=0)
+        client = rg.Argilla(
+            api_url=conn.url,
+            api_key=conn.api_key,
+            timeout=120,
+            retries=0,
+            mounts={"all://": transport},
+        )
     except Exception as exc:  # the SDK validates on creation; map to one line below
         raise _connection_error(conn, exc) from None
     http = client.http_client
-    http._transport = _retrying_transport(http._transport, attempts, backoff)
     try:
         response = http.get("/api/v1/me")
     except httpx.TransportError as exc:
@@ -108,6 +158,13 @@ def _connection_error(conn: Connection, exc: Exception) -> ConnectionFailed:
         f"cannot reach Argilla at {conn.url} ({conn.source})",
         hint="is the server up? try `annotate server status`, or check --api-url",
     )
+
+
+def _json(response: httpx.Response, what: str) -> Any:
+    """The answer's JSON, or one line saying which request the server refused."""
+    if response.status_code >= 400:
+        raise AnnotateError(f"Argilla answered {response.status_code} to {what}")
+    return response.json()
 
 
 def api_error(exc: Exception, what: str) -> AnnotateError:
@@ -241,25 +298,43 @@ def find_dataset(client: rg.Argilla, name: str, workspace: str) -> Any:
     return client.datasets(name=name, workspace=workspace)
 
 
-def ensure_dataset(client: rg.Argilla, design: DatasetDesign, workspace: Any) -> tuple[Any, bool]:
-    """The campaign dataset, created when missing; refuses an incompatible one."""
-    import argilla as rg
+CREATE_ATTEMPTS = 3
 
-    dataset = find_dataset(client, design.name, workspace.name)
-    if dataset is None:
+
+def _is_draft(client: rg.Argilla, dataset: Any) -> bool:
+    response = client.http_client.get(f"/api/v1/datasets/{dataset.id}")
+    return response.status_code == 200 and response.json().get("status") == "draft"
+
+
+def ensure_dataset(client: rg.Argilla, design: DatasetDesign, workspace: Any) -> tuple[Any, bool]:
+    """The campaign dataset, created when missing; refuses an incompatible one.
+
+    Creating a dataset takes a dozen requests (the dataset, each field, question and
+    metadata property, then publish). A creation cut short (a push killed, or an answer
+    lost and the retried request refused as a duplicate) leaves a *draft*, which can
+    hold no records: it is deleted and the creation done again.
+    """
+    import argilla as rg
+    import httpx
+
+    error: Exception | None = None
+    for _ in range(CREATE_ATTEMPTS):
+        dataset = find_dataset(client, design.name, workspace.name)
+        if dataset is not None and not _is_draft(client, dataset):
+            _check_compatible(dataset, design, workspace.name)
+            return dataset, False
         try:
+            if dataset is not None:
+                client.http_client.delete(f"/api/v1/datasets/{dataset.id}")
             dataset = rg.Dataset(
                 name=design.name, workspace=workspace, settings=design.settings(), client=client
             ).create()
-        except Exception as exc:
-            dataset = find_dataset(client, design.name, workspace.name)
-            if dataset is None:
-                raise api_error(exc, f"create dataset {design.name!r}") from None
-            _check_compatible(dataset, design, workspace.name)
-            return dataset, False
-        return dataset, True
-    _check_compatible(dataset, design, workspace.name)
-    return dataset, False
+            return dataset, True
+        except httpx.TransportError:
+            raise  # the server is gone: the retries were already spent
+        except Exception as exc:  # look again: it may exist now, complete or as a draft
+            error = exc
+    raise api_error(error, f"create dataset {design.name!r}") from None
 
 
 def _check_compatible(dataset: Any, design: DatasetDesign, workspace: str) -> None:
@@ -318,6 +393,8 @@ def log_records(dataset: Any, payloads: list[dict], *, batch_size: int = 200) ->
     ]
     try:
         dataset.records.log(records, batch_size=batch_size)
+    except AnnotateError:
+        raise  # already one line (the connection was lost)
     except Exception as exc:
         raise api_error(exc, f"store records in dataset {dataset.name!r}") from None
 
@@ -334,20 +411,17 @@ def usernames(client: rg.Argilla) -> dict[str, str]:
         raise AnnotateError(
             "this API key cannot list users (an owner's key is needed to credit contributors)"
         )
-    response.raise_for_status()
-    return {u["id"]: u["username"] for u in response.json()["items"]}
+    return {u["id"]: u["username"] for u in _json(response, "GET /api/v1/users")["items"]}
 
 
 def dataset_progress(client: rg.Argilla, dataset: Any) -> dict:
     response = client.http_client.get(f"/api/v1/datasets/{dataset.id}/progress")
-    response.raise_for_status()
-    return response.json()
+    return _json(response, f"GET /api/v1/datasets/{dataset.id}/progress")
 
 
 def users_progress(client: rg.Argilla, dataset: Any) -> list[dict]:
     response = client.http_client.get(f"/api/v1/datasets/{dataset.id}/users/progress")
-    response.raise_for_status()
-    return response.json()["users"]
+    return _json(response, f"GET /api/v1/datasets/{dataset.id}/users/progress")["users"]
 
 
 # --- users ----------------------------------------------------------------------------
@@ -362,11 +436,25 @@ def ensure_annotator(
     last_name: str | None,
     password: str,
 ) -> tuple[bool, bool]:
-    """Create the account unless it exists; add it to the workspace. (created, added)."""
+    """Create the account unless it exists; add it to the workspace. (created, added).
+
+    A creation refused as a duplicate is looked up again: when a retried request is
+    refused, the first one may have been done and only its answer lost.
+    """
     http = client.http_client
-    users = {u["username"]: u for u in http.get("/api/v1/users").json()["items"]}
+
+    def lookup() -> dict | None:
+        items = _json(http.get("/api/v1/users"), "GET /api/v1/users")["items"]
+        users = {u["username"]: u for u in items}
+        return users.get(username)
+
+    def is_member(user_id: str) -> bool:
+        path = f"/api/v1/workspaces/{workspace.id}/users"
+        members = _json(http.get(path), f"GET {path}")["items"]
+        return any(m["id"] == user_id for m in members)
+
     created = False
-    user = users.get(username)
+    user = lookup()
     if user is None:
         response = http.post(
             "/api/v1/users",
@@ -378,16 +466,18 @@ def ensure_annotator(
                 "role": "annotator",
             },
         )
-        if response.status_code >= 400:
-            detail = response.json().get("detail", response.text)
-            raise AnnotateError(f"Argilla refused to create user {username!r}: {detail}")
-        user = response.json()
+        if response.status_code < 400:
+            user = response.json()
+        else:  # absent a moment ago: if it exists now, it is ours (the password we sent)
+            user = lookup()
+            if user is None:
+                detail = response.json().get("detail", response.text)
+                raise AnnotateError(f"Argilla refused to create user {username!r}: {detail}")
         created = True
-    members = http.get(f"/api/v1/workspaces/{workspace.id}/users").json()["items"]
-    if any(m["id"] == user["id"] for m in members):
+    if is_member(user["id"]):
         return created, False
     response = http.post(f"/api/v1/workspaces/{workspace.id}/users", json={"user_id": user["id"]})
-    if response.status_code >= 400:
+    if response.status_code >= 400 and not is_member(user["id"]):
         raise AnnotateError(
             f"Argilla refused to add {username!r} to workspace {workspace.name!r}: "
             f"{response.status_code}"

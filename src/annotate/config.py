@@ -66,8 +66,25 @@ def _base_dir(info: ValidationInfo) -> Path:
 
 
 def _resolve(value: str, info: ValidationInfo) -> Path:
-    path = Path(value).expanduser()
+    try:
+        path = Path(value).expanduser()
+    except RuntimeError as exc:  # ~user that does not exist
+        raise ValueError(f"cannot expand {value!r}: {exc}") from None
     return (path if path.is_absolute() else _base_dir(info) / path).resolve()
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except OSError as exc:
+        raise ValueError(f"cannot use {str(path)[:80]!r}: {exc.strerror}") from None
+
+
+def _is_dir(path: Path) -> bool:
+    try:
+        return path.is_dir()
+    except OSError as exc:
+        raise ValueError(f"cannot use {str(path)[:80]!r}: {exc.strerror}") from None
 
 
 class Source(_Model):
@@ -85,7 +102,7 @@ class Source(_Model):
         if not isinstance(value, str) or not value:
             return value  # let the type check report it
         path = _resolve(value, info)
-        if not path.is_file():
+        if not _is_file(path):
             raise ValueError(f"file not found: {path}")
         return path
 
@@ -95,7 +112,7 @@ class Source(_Model):
         # `hub: ./folder` loads a local dataset folder through the same datasets code path.
         if value is not None and value.startswith((".", "/", "~")):
             path = _resolve(value, info)
-            if not path.is_dir():
+            if not _is_dir(path):
                 raise ValueError(f"dataset folder not found: {path}")
             return str(path)
         return value
@@ -278,7 +295,7 @@ class Campaign(_Model):
         if not isinstance(value, str) or not value:
             return value
         path = _resolve(value, info)
-        if not path.is_file():
+        if not _is_file(path):
             raise ValueError(f"file not found: {path}")
         return path
 
@@ -386,7 +403,9 @@ def _construct_mapping(
     seen: set[Any] = set()
     for key_node, _ in node.value:
         key = loader.construct_object(key_node, deep=deep)
-        if isinstance(key, typing.Hashable) and key in seen:
+        if not isinstance(key, typing.Hashable):
+            continue  # construct_mapping below reports it
+        if key in seen:
             raise yaml.constructor.ConstructorError(
                 None, None, f"duplicate key '{key}'", key_node.start_mark
             )
@@ -437,11 +456,16 @@ def _unwrap_model(annotation: Any) -> type[BaseModel] | None:
 
 def _describe(error: Any) -> tuple[str, str, str | None]:
     """(dotted key, message, hint) for one pydantic error, phrased for config authors."""
-    loc = tuple(error.get("loc", ()))
-    # Drop the union-branch tags pydantic puts in locs (e.g. 'list[str]', 'str').
-    loc = tuple(p for p in loc if isinstance(p, int) or not ("[" in p or p in ("str", "int")))
-    key = dotted(loc) or "(top level)"
+    raw = tuple(error.get("loc", ()))
     kind = error.get("type", "")
+    # Drop the union-branch tags pydantic puts in locs (e.g. 'list[str]', 'str'); the last
+    # part of an unknown-key error is the user's key itself, whatever it looks like.
+    keep = raw[-1:] if kind == "extra_forbidden" else ()
+    body = raw[: len(raw) - len(keep)]
+    loc = tuple(p for p in body if isinstance(p, int) or not ("[" in p or p in ("str", "int")))
+    loc += keep
+    # One line whatever the keys hold (a YAML key may contain a newline).
+    key = (dotted(loc) or "(top level)").encode("unicode_escape").decode("ascii")
     message = str(error.get("msg", "invalid value"))
     hint = None
     if kind == "extra_forbidden":
