@@ -777,6 +777,8 @@ def test_folder_publish_killed_midway_leaves_whole_files_and_rerun_completes(
         if path.endswith(".parquet"):
             pq.read_table(out / path)
 
+    assert list(out.parent.glob(f".{out.name}.publish-*"))  # the killed run's staging
     again = cli_json("publish", "-c", str(config), "--to", str(out))
     assert again["written"]["unchanged"] is False
     assert _tree(out) == new
+    assert not list(out.parent.glob(f".{out.name}.publish-*"))  # cleaned by the re-run

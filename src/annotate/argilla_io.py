@@ -106,12 +106,30 @@ def retry_budget() -> tuple[int, float]:
     return retries + 1, float(read("ANNOTATE_HTTP_BACKOFF", DEFAULT_BACKOFF, float))
 
 
+def _quiet_sdk() -> None:
+    """Keep the SDK's own progress bars, warnings and log lines off our stderr.
+
+    annotate shows one progress bar and one summary; the SDK would add a tqdm bar per
+    call, "not found" warnings for lookups we expect to miss, and batch-size notes.
+    """
+    import logging
+    import warnings
+
+    from argilla.records import _dataset_records
+
+    _dataset_records.tqdm = lambda iterable=None, **_: iterable
+    logging.getLogger("argilla.sdk").setLevel(logging.ERROR)
+    warnings.filterwarnings("ignore", category=UserWarning, module=r"argilla(\..*)?")
+
+
 def connect(
     conn: Connection, *, attempts: int | None = None, backoff: float | None = None
 ) -> rg.Argilla:
     """An SDK client whose connection and key were checked, with retries installed."""
     import argilla as rg
     import httpx
+
+    _quiet_sdk()
 
     env_attempts, env_backoff = retry_budget()
     attempts = env_attempts if attempts is None else attempts

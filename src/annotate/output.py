@@ -60,7 +60,7 @@ def progress(
     items: Iterable[T], *, total: int | None, description: str, enabled: bool = True
 ) -> Iterator[T]:
     """Wrap an iterable in a progress bar on stderr (hidden when not a terminal or disabled)."""
-    if not enabled:
+    if not enabled or not sys.stderr.isatty():
         yield from items
         return
     from rich.progress import (

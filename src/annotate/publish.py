@@ -748,6 +748,8 @@ def write_folder(tree: PublishTree, dest: str | os.PathLike[str]) -> dict[str, A
         )
 
     dest.parent.mkdir(parents=True, exist_ok=True)
+    for leftover in dest.parent.glob(f".{dest.name}.publish-*"):  # from a killed publish
+        shutil.rmtree(leftover, ignore_errors=True)
     stage = Path(tempfile.mkdtemp(prefix=f".{dest.name}.publish-", dir=dest.parent))
     try:
         for rel in tree if not dest.exists() else changed:
