@@ -37,6 +37,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
+from loopback import LoopbackServer
+
 REPO_TYPES = {"models": "model", "datasets": "dataset", "spaces": "space"}
 URL_PREFIX = {"model": "", "dataset": "datasets/", "space": "spaces/"}
 # Files the Hub stores through LFS whatever their size (subset of its default .gitattributes).
@@ -943,7 +945,7 @@ _ROUTES: list[tuple[str, re.Pattern[str], Any]] = [
 ]
 
 
-class HubEmulator:
+class HubEmulator(LoopbackServer):
     """A loopback Hub for tests: `with HubEmulator(tmp_path, token="hf_...") as hub: hub.url`."""
 
     def __init__(self, root: str | Path, token: str = "hf_emulator_token", port: int = 0) -> None:
@@ -956,26 +958,6 @@ class HubEmulator:
         self._server = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> HubEmulator:
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self) -> HubEmulator:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
 
     # --- for assertions ----------------------------------------------------------
     def commits(self, repo_id: str, repo_type: str = "dataset") -> list[dict[str, Any]]:

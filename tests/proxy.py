@@ -32,6 +32,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from loopback import LoopbackServer
+
 HOP_BY_HOP = {
     "connection",
     "keep-alive",
@@ -335,7 +337,7 @@ class _Server(ThreadingHTTPServer):
         pass  # clients killed or reset on purpose are the point here, not errors
 
 
-class FaultProxy:
+class FaultProxy(LoopbackServer):
     """A loopback proxy to `upstream` (e.g. "http://localhost:6900") with a fault schedule.
 
     `rewrite=True` replaces the upstream's base URL with the proxy's in response bodies and
@@ -360,11 +362,6 @@ class FaultProxy:
         self.state.public_base = self.url
         self._thread: threading.Thread | None = None
 
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
     def set_schedule(self, schedule: Schedule | None) -> None:
         with self.state.lock:
             self.state.schedule = schedule
@@ -377,18 +374,3 @@ class FaultProxy:
     def faults(self) -> list[LogEntry]:
         """The requests that were not simply forwarded."""
         return [e for e in self.log if e.fault is not None]
-
-    def start(self) -> FaultProxy:
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self) -> FaultProxy:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
