@@ -15,8 +15,6 @@ responses (`list(dataset.records(with_responses=True))`, in a warm process) is s
 from __future__ import annotations
 
 import argparse
-import logging
-import os
 import sys
 import tempfile
 import time
@@ -24,9 +22,9 @@ import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-os.environ.setdefault("TQDM_DISABLE", "1")  # the SDK's progress bars: noise in a table
-warnings.filterwarnings("ignore", module=r"argilla(\.|$)")  # "dataset not found" etc.
-logging.getLogger("argilla.sdk").setLevel(logging.ERROR)
+from annotate.argilla_io import quiet_sdk  # noqa: E402
+
+quiet_sdk()  # the SDK's bars, "not found" warnings and log lines: noise in a table
 
 from run import (  # noqa: E402
     fresh_server,

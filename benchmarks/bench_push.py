@@ -22,8 +22,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import logging
-import os
 import sys
 import tempfile
 import time
@@ -31,9 +29,9 @@ import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-os.environ.setdefault("TQDM_DISABLE", "1")  # the SDK's progress bars: noise in a table
-warnings.filterwarnings("ignore", module=r"argilla(\.|$)")  # "dataset not found" etc.
-logging.getLogger("argilla.sdk").setLevel(logging.ERROR)
+from annotate.argilla_io import quiet_sdk  # noqa: E402
+
+quiet_sdk()  # the SDK's bars, "not found" warnings and log lines: noise in a table
 
 from run import (  # noqa: E402
     fresh_server,
@@ -61,17 +59,7 @@ def sdk_setup(info, config: Path):
     sdk_design = dataclasses.replace(design, name="sdk-baseline")
     dataset, _ = argilla_io.ensure_dataset(client, sdk_design, workspace)
     payloads = [records.record_payload(item, lang=cfg.language) for item in load.items]
-    built = [
-        rg.Record(
-            id=p["id"],
-            fields=p["fields"],
-            metadata=p["metadata"],
-            suggestions=[
-                rg.Suggestion(question_name=q, value=v) for q, v in p["suggestions"].items()
-            ],
-        )
-        for p in payloads
-    ]
+    built = argilla_io.sdk_records(payloads)
     return dataset, built
 
 

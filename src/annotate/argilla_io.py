@@ -106,7 +106,7 @@ def retry_budget() -> tuple[int, float]:
     return retries + 1, float(read("ANNOTATE_HTTP_BACKOFF", DEFAULT_BACKOFF, float))
 
 
-def _quiet_sdk() -> None:
+def quiet_sdk() -> None:
     """Keep the SDK's own progress bars, warnings and log lines off our stderr.
 
     annotate shows one progress bar and one summary; the SDK would add a tqdm bar per
@@ -129,7 +129,7 @@ def connect(
     import argilla as rg
     import httpx
 
-    _quiet_sdk()
+    quiet_sdk()
 
     env_attempts, env_backoff = retry_budget()
     attempts = env_attempts if attempts is None else attempts
@@ -256,24 +256,16 @@ class DatasetDesign:
                     required=False,
                 )
             )
-        questions.append(
+        questions += [
             rg.TextQuestion(
-                name=Q_CORRECTION,
-                title=titles[Q_CORRECTION],
-                description=titles.get(f"{Q_CORRECTION}_description"),
+                name=name,
+                title=titles[name],
+                description=titles.get(f"{name}_description"),
                 required=False,
                 use_markdown=False,
             )
-        )
-        questions.append(
-            rg.TextQuestion(
-                name=Q_COMMENT,
-                title=titles[Q_COMMENT],
-                description=titles.get(f"{Q_COMMENT}_description"),
-                required=False,
-                use_markdown=False,
-            )
-        )
+            for name in (Q_CORRECTION, Q_COMMENT)
+        ]
         metadata = [rg.TermsMetadataProperty(name=m, title=m) for m in self.metadata]
         return rg.Settings(
             guidelines=self.guidelines,
@@ -339,7 +331,7 @@ def ensure_dataset(client: rg.Argilla, design: DatasetDesign, workspace: Any) ->
     for _ in range(CREATE_ATTEMPTS):
         dataset = find_dataset(client, design.name, workspace.name)
         if dataset is not None and not _is_draft(client, dataset):
-            _check_compatible(dataset, design, workspace.name)
+            check_compatible(dataset, design, workspace.name)
             return dataset, False
         try:
             if dataset is not None:
@@ -355,7 +347,7 @@ def ensure_dataset(client: rg.Argilla, design: DatasetDesign, workspace: Any) ->
     raise api_error(error, f"create dataset {design.name!r}") from None
 
 
-def _check_compatible(dataset: Any, design: DatasetDesign, workspace: str) -> None:
+def check_compatible(dataset: Any, design: DatasetDesign, workspace: str) -> None:
     problems = incompatibilities(dataset, design)
     if problems:
         raise AnnotateError(
@@ -394,11 +386,11 @@ def existing_hashes(client: rg.Argilla, dataset: Any) -> dict[str, str | None]:
     }
 
 
-def log_records(dataset: Any, payloads: list[dict], *, batch_size: int = 200) -> None:
-    """Upsert records by their stable id: an item is never duplicated, responses kept."""
+def sdk_records(payloads: list[dict]) -> list[Any]:
+    """records.record_payload dicts -> SDK records (ids become external ids)."""
     import argilla as rg
 
-    records = [
+    return [
         rg.Record(
             id=p["id"],
             fields=p["fields"],
@@ -409,6 +401,11 @@ def log_records(dataset: Any, payloads: list[dict], *, batch_size: int = 200) ->
         )
         for p in payloads
     ]
+
+
+def log_records(dataset: Any, payloads: list[dict], *, batch_size: int = 200) -> None:
+    """Upsert records by their stable id: an item is never duplicated, responses kept."""
+    records = sdk_records(payloads)
     try:
         dataset.records.log(records, batch_size=batch_size)
     except AnnotateError:

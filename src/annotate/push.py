@@ -174,7 +174,7 @@ def push(
                     else None
                 )
                 if dataset is not None:
-                    argilla_io._check_compatible(dataset, design, cfg.workspace)
+                    argilla_io.check_compatible(dataset, design, cfg.workspace)
             else:
                 dataset, result.dataset_created = argilla_io.ensure_dataset(
                     client, design, workspace

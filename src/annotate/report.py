@@ -23,14 +23,17 @@ from typing import TYPE_CHECKING, Any
 
 from annotate.i18n import fmt_float, fmt_int, fmt_pct, label, language_name, plural, t
 from annotate.model import ERROR_CATEGORIES, STATUSES, VERDICTS
-from annotate.resolve import AGREEMENT_COLUMNS
+from annotate.resolve import (
+    AGREEMENT_COLUMNS,
+    ALPHA_RELIABLE,
+    ALPHA_TENTATIVE,
+    interpret_alpha,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
 
 # Krippendorff's reading of alpha (Krippendorff 2004): reliable / tentative / low.
-ALPHA_RELIABLE = 0.8
-ALPHA_TENTATIVE = 0.667
 TOP_LEADERBOARD_BARS = 20
 TOP_DISAGREEMENTS = 20
 OVERALL = "overall"
@@ -203,13 +206,8 @@ def _thresholds(values: Iterable[Any]) -> list[int]:
 
 def alpha_reading(alpha: float | None) -> str:
     """Krippendorff's reading of alpha: 'reliable', 'tentative', 'low' or 'na'."""
-    if alpha is None:
-        return "na"
-    if alpha >= ALPHA_RELIABLE:
-        return "reliable"
-    if alpha >= ALPHA_TENTATIVE:
-        return "tentative"
-    return "low"
+    reading = interpret_alpha(alpha)
+    return "na" if reading == "undefined" else reading
 
 
 # --- SVG building blocks ----------------------------------------------------------------

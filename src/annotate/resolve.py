@@ -199,13 +199,19 @@ def _json_float(x: Any) -> float | None:
     return None if x is None or (isinstance(x, float) and math.isnan(x)) else float(x)
 
 
+# Krippendorff (2004): data with alpha >= .800 are reliable, >= .667 allow tentative
+# conclusions only.
+ALPHA_RELIABLE = 0.8
+ALPHA_TENTATIVE = 0.667
+
+
 def interpret_alpha(alpha: float | None) -> str:
     """Krippendorff's (2004) reading: >= .800 reliable, >= .667 tentative, below: low."""
     if alpha is None or (isinstance(alpha, float) and math.isnan(alpha)):
         return "undefined"
-    if alpha >= 0.8:
+    if alpha >= ALPHA_RELIABLE:
         return "reliable"
-    if alpha >= 0.667:
+    if alpha >= ALPHA_TENTATIVE:
         return "tentative"
     return "low"
 

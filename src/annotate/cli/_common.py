@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import typer
 
 JsonOpt = typer.Option(False, "--json", help="Print the result as JSON (for scripts).")
@@ -14,7 +12,3 @@ ApiUrlOpt = typer.Option(
 ApiKeyOpt = typer.Option(
     None, "--api-key", help="Argilla API key (env: ARGILLA_API_KEY).", show_default=False
 )
-
-
-def config_path(value: Path) -> Path:
-    return value

@@ -274,7 +274,7 @@ def start(
         )
 
     python = ensure_server_env()
-    creds = _load_or_create_credentials(data_dir)
+    _load_or_create_credentials(data_dir)  # the launcher creates the owner from them
     tmp = data_dir / "tmp"
     if tmp.exists():  # argilla-server copies its UI here on every import and never cleans
         import shutil
@@ -334,14 +334,7 @@ def start(
             )
         if _answers(url):
             _record_current(data_dir, url)
-            return ServerInfo(
-                url=url,
-                username=creds["username"],
-                password=creds["password"],
-                api_key=creds["api_key"],
-                data_dir=data_dir,
-                pid=proc.pid,
-            )
+            return _info(data_dir, url, proc.pid)
         time.sleep(0.25)
     _kill_group(state)
     _pid_file(data_dir).unlink(missing_ok=True)
