@@ -22,6 +22,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -239,3 +240,21 @@ class Browser:
     def console(self) -> list[dict[str, Any]]:
         """Browser console entries since the last call (level, message, source)."""
         return list(self._call("POST", "/se/log", {"type": "browser"}) or [])
+
+
+def browser_or_skip() -> Iterator[Browser]:
+    """A Browser for a fixture: fails in CI when Chromium is missing, skips elsewhere.
+
+    CI installs Chromium (.ci/run), so there a missing browser is a broken set-up,
+    never a reason to skip the report's browser tests silently.
+    """
+    import pytest
+
+    try:
+        find_binaries()
+    except BrowserUnavailable as e:
+        if os.environ.get("CI", "").strip().lower() in ("1", "true", "yes"):
+            pytest.fail(f"headless Chromium is required in CI: {e}", pytrace=False)
+        pytest.skip(str(e))
+    with Browser(width=1280, height=900) as b:
+        yield b

@@ -18,9 +18,9 @@ import krippendorff
 import numpy as np
 import pandas as pd
 import pytest
-from browser import Browser, BrowserUnavailable, find_binaries
+from browser import Browser, browser_or_skip
 from campaigns import cli, cli_json, make_config
-from test_report_browser import CHARTS, _assert_drawn, _errors, _in_ci, _save
+from test_report_browser import CHARTS, _assert_drawn, _errors, _save
 from test_resolve import Campaign, make_items
 from test_status import Scripted, push_campaign
 
@@ -356,17 +356,7 @@ def _same(a, b) -> bool:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    missing = ""
-    try:
-        find_binaries()
-    except BrowserUnavailable as e:
-        missing = str(e)
-    if missing and _in_ci():
-        pytest.fail(f"headless Chromium is required in CI: {missing}", pytrace=False)
-    if missing:
-        pytest.skip(missing)
-    with Browser(width=1280, height=900) as b:
-        yield b
+    yield from browser_or_skip()
 
 
 @pytest.mark.server

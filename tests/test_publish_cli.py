@@ -7,7 +7,6 @@ The CLI runs unmodified as a subprocess; every check goes through the real clien
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 import yaml
@@ -48,9 +47,9 @@ def _check_release(load: dict, scripted: dict) -> None:
     assert key[ids[2]] not in rows  # unusable
     assert rows[key[ids[1]]]["instruction"] == "Pregunta arreglada."
     assert rows[key[ids[1]]]["validation_status"] == "corrected"
-    assert json.loads(rows[key[ids[1]]]["machine_translation"])["question"] == mt[ids[1]][
-        "question"
-    ]
+    assert (
+        json.loads(rows[key[ids[1]]]["machine_translation"])["question"] == mt[ids[1]]["question"]
+    )
     assert rows[key[ids[5]]]["option_a"] == "rapidez"
     assert rows[key[ids[0]]]["instruction"] == source[0]["instruction"]
     assert rows[key[ids[0]]]["validation_status"] == "validated"
@@ -80,8 +79,10 @@ def test_publish_to_folder_reads_back_with_datasets(pulled, tmp_path):
     out = tmp_path / "release"
     result = cli("publish", "-c", str(pulled["config"]), "--to", str(out))
     assert result.returncode == 0, result.stderr
-    load = run_client(LOAD_ALL.format(target=str(out)), env={"HF_HUB_OFFLINE": "1",
-                                                             "HF_HOME": str(tmp_path / "hf")})
+    load = run_client(
+        LOAD_ALL.format(target=str(out)),
+        env={"HF_HUB_OFFLINE": "1", "HF_HOME": str(tmp_path / "hf")},
+    )
     _check_release(load, pulled)
     card = (out / "README.md").read_text(encoding="utf-8")
     meta = yaml.safe_load(card.split("---\n")[1])
@@ -96,8 +97,7 @@ def test_publish_to_folder_reads_back_with_datasets(pulled, tmp_path):
 def test_publish_to_hub_then_republish_in_one_commit(pulled, hub, tmp_path, argilla_server):
     repo = "somosnlp/arc-es-validated"
     env = hub.client_env(tmp_path / "cache", token=hub.token)
-    first = cli("publish", "-c", str(pulled["config"]), "--to", f"hf://datasets/{repo}",
-                env=env)
+    first = cli("publish", "-c", str(pulled["config"]), "--to", f"hf://datasets/{repo}", env=env)
     assert first.returncode == 0, first.stderr
     commits_after_first = len(hub.commits(repo))
 
@@ -113,8 +113,9 @@ def test_publish_to_hub_then_republish_in_one_commit(pulled, hub, tmp_path, argi
     )
     before = len(hub.commits(repo))
     assert before == commits_after_first + 1
-    again = cli_json("publish", "-c", str(pulled["config"]), "--to", f"hf://datasets/{repo}",
-                     env=env)
+    again = cli_json(
+        "publish", "-c", str(pulled["config"]), "--to", f"hf://datasets/{repo}", env=env
+    )
     assert len(hub.commits(repo)) == before + 1
     assert "data/arc/old-00000-of-00002.parquet" in again["commit"]["deleted"]
     files = run_client(
@@ -138,8 +139,15 @@ def test_publish_to_hub_then_republish_in_one_commit(pulled, hub, tmp_path, argi
 def test_dry_run_sends_nothing(pulled, hub, tmp_path):
     repo = "somosnlp/dry-run-only"
     env = hub.client_env(tmp_path / "cache", token=hub.token)
-    result = cli("publish", "-c", str(pulled["config"]), "--to", f"hf://datasets/{repo}",
-                 "--dry-run", env=env)
+    result = cli(
+        "publish",
+        "-c",
+        str(pulled["config"]),
+        "--to",
+        f"hf://datasets/{repo}",
+        "--dry-run",
+        env=env,
+    )
     assert result.returncode == 0, result.stderr
     assert "README.md" in result.stdout + result.stderr
     assert hub.commits(repo) == []
@@ -147,13 +155,25 @@ def test_dry_run_sends_nothing(pulled, hub, tmp_path):
 
 def test_missing_and_wrong_token_are_one_line_errors(pulled, hub, tmp_path):
     repo = "somosnlp/needs-a-token"
-    no_token = cli("publish", "-c", str(pulled["config"]), "--to", f"hf://datasets/{repo}",
-                   env=hub.client_env(tmp_path / "c1"))
+    no_token = cli(
+        "publish",
+        "-c",
+        str(pulled["config"]),
+        "--to",
+        f"hf://datasets/{repo}",
+        env=hub.client_env(tmp_path / "c1"),
+    )
     assert no_token.returncode != 0
     assert no_token.stderr.strip().splitlines()[-1].startswith("error: no Hugging Face token")
     wrong = "hf_wrong_token_9876543210"
-    bad = cli("publish", "-c", str(pulled["config"]), "--to", f"hf://datasets/{repo}",
-              env=hub.client_env(tmp_path / "c2", token=wrong))
+    bad = cli(
+        "publish",
+        "-c",
+        str(pulled["config"]),
+        "--to",
+        f"hf://datasets/{repo}",
+        env=hub.client_env(tmp_path / "c2", token=wrong),
+    )
     assert bad.returncode != 0
     lines = bad.stderr.strip().splitlines()
     assert lines[-1].startswith("error: ") and repo in lines[-1]
@@ -166,10 +186,3 @@ def test_bad_target_is_one_line_error(pulled):
     result = cli("publish", "-c", str(pulled["config"]), "--to", "hf://models/x")
     assert result.returncode != 0
     assert "hf://models/x" in result.stderr.strip().splitlines()[-1]
-
-
-def test_interrupted_folder_publish_leaves_no_partial_file(pulled, tmp_path):
-    out = tmp_path / "release"
-    assert cli("publish", "-c", str(pulled["config"]), "--to", str(out)).returncode == 0
-    files = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
-    assert Path("README.md") in files

@@ -161,10 +161,13 @@ def test_push_killed_halfway_then_rerun_matches_an_uninterrupted_push(argilla_se
     assert interrupted == clean
 
 
-def test_dry_run_changes_nothing(argilla_server, tmp_path):
-    config = make_config(tmp_path, benchmarks=["mmlu"])
-    plan = cli_json("push", "-c", str(config), "--dry-run", info=argilla_server)
+def test_dry_run_of_one_benchmark_changes_nothing(argilla_server, tmp_path):
+    config = make_config(tmp_path)  # all three benchmarks; --benchmark picks one
+    plan = cli_json(
+        "push", "-c", str(config), "--dry-run", "--benchmark", "mmlu", info=argilla_server
+    )
     assert plan["dry_run"] is True
+    assert [b["benchmark"] for b in plan["benchmarks"]] == ["mmlu"]
     assert plan["benchmarks"][0]["created"] == 272
     rest = Rest(argilla_server.url, argilla_server.api_key)
     assert _datasets(rest, _workspace(config)) == {}

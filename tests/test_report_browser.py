@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from browser import APT_LINE, Browser, BrowserUnavailable, find_binaries
+from browser import APT_LINE, Browser, BrowserUnavailable, browser_or_skip, find_binaries
 from test_report import empty_data, sample_data
 
 from annotate.report import build_report, write_report
@@ -59,23 +59,9 @@ def _assert_drawn(
             assert c["width"] / c["viewbox"] >= 0.85, c
 
 
-def _in_ci() -> bool:
-    return os.environ.get("CI", "").strip().lower() in ("1", "true", "yes")
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    missing = ""
-    try:
-        find_binaries()
-    except BrowserUnavailable as e:
-        missing = str(e)
-    if missing and _in_ci():
-        pytest.fail(f"headless Chromium is required in CI: {missing}", pytrace=False)
-    if missing:
-        pytest.skip(missing)
-    with Browser(width=1280, height=900) as b:
-        yield b
+    yield from browser_or_skip()
 
 
 def _save(shot: Path) -> None:
