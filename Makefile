@@ -1,9 +1,11 @@
 # Two commands set everything up on a fresh machine:
 #   make sample   start the local Argilla and push the bundled Spanish sample campaign
+#                 (make sample PORT=6901: on another port, when 6900 is taken)
 #   make test     run the whole test suite
 PYTHON ?= python3
 VENV   ?= .venv
 BIN     = $(VENV)/bin
+PORT   ?=
 
 .PHONY: install sample test lint bench clean
 
@@ -16,7 +18,7 @@ $(BIN)/annotate: pyproject.toml
 install: $(BIN)/annotate
 
 sample: install
-	$(BIN)/annotate server start
+	$(BIN)/annotate server start $(if $(PORT),--port $(PORT))
 	$(BIN)/annotate push -c configs/sample-es.yaml
 	$(BIN)/annotate status -c configs/sample-es.yaml
 

@@ -226,7 +226,7 @@ class DatasetDesign:
 
         from annotate import records
 
-        titles = records.question_titles(self.lang)
+        titles = records.question_titles(self.lang, with_original=self.with_original)
         fields = []
         if self.with_original:
             fields.append(

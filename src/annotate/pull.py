@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from annotate.errors import AnnotateError
 from annotate.model import Q_CORRECTION, Q_VERDICT
 from annotate.store import RECORD_COLUMNS, RESPONSE_COLUMNS
 
@@ -132,11 +133,25 @@ def _isna(value: Any) -> bool:
         return False
 
 
+def _not_pushed(cfg: Any, conn: Any, what: str) -> AnnotateError:
+    """Pull before the first push: one line, and no empty snapshot to mislead later stages."""
+    return AnnotateError(
+        f"{cfg.path}: nothing to pull from {conn.url}: {what}",
+        hint=f"run `annotate push -c {cfg.path}` first",
+    )
+
+
 def pull(cfg: Any, conn: Any, *, on_progress=None) -> dict:
-    """Fetch all responses of the campaign's datasets into a new snapshot."""
+    """Fetch all responses of the campaign's datasets into a new snapshot.
+
+    Refuses (nothing written) when the campaign was never pushed to this server: an
+    empty snapshot would read as "no one has annotated anything yet".
+    """
     from annotate import argilla_io, store
 
     client = argilla_io.connect(conn)
+    if argilla_io.ensure_workspace(client, cfg.workspace, create=False) is None:
+        raise _not_pushed(cfg, conn, f"workspace {cfg.workspace!r} does not exist")
     names = argilla_io.usernames(client)
     all_responses: list[dict] = []
     all_records: list[dict] = []
@@ -179,6 +194,9 @@ def pull(cfg: Any, conn: Any, *, on_progress=None) -> dict:
                 "annotators": len({r["user_id"] for r in responses if r["status"] == "submitted"}),
             }
         )
+    if all(b.get("note") == "not pushed yet" for b in per_benchmark):
+        datasets = ", ".join(repr(b["dataset"]) for b in per_benchmark)
+        raise _not_pushed(cfg, conn, f"no dataset {datasets} in workspace {cfg.workspace!r}")
     resp_df, rec_df = to_frames(all_responses, all_records)
 
     workdir = cfg.workdir

@@ -158,12 +158,48 @@ _ERRORS: dict[str, dict[str, str]] = {
     },
 }
 
-# question name -> (title, description)
+# How the verdict's description starts: (with an original shown, without one). Without
+# an original there is nothing to compare with, so the hint says what to check instead.
+_VERDICT_LEAD: dict[str, tuple[str, str]] = {
+    "en": (
+        "Compare it with the original.",
+        "There is no original to compare with: read the translation on its own and check "
+        "that it is natural and complete and that the marked answer still holds.",
+    ),
+    "es": (
+        "Compárala con el original.",
+        "No hay original con el que compararla: léela por sí sola y comprueba que suene "
+        "natural, que no le falte nada y que la respuesta marcada siga siendo correcta.",
+    ),
+    "ca": (
+        "Compara-la amb l'original.",
+        "No hi ha cap original per comparar-la: llegeix-la tota sola i comprova que soni "
+        "natural, que no hi falti res i que la resposta marcada continuï sent correcta.",
+    ),
+    "gl": (
+        "Compáraa co orixinal.",
+        "Non hai orixinal co que comparala: léea por si soa e comproba que soe natural, "
+        "que non lle falte nada e que a resposta marcada siga a ser correcta.",
+    ),
+    "eu": (
+        "Alderatu jatorrizkoarekin.",
+        "Ez dago jatorrizkorik alderatzeko: irakurri itzulpena bere horretan eta egiaztatu "
+        "naturala dela, ezer falta ez zaiola eta markatutako erantzunak zuzena izaten "
+        "jarraitzen duela.",
+    ),
+    "pt": (
+        "Compare-a com o original.",
+        "Não há original para comparar: leia-a sozinha e verifique se soa natural, se não "
+        "falta nada e se a resposta marcada continua correta.",
+    ),
+}
+
+# question name -> (title, description); the verdict's description follows its lead.
 _QUESTIONS: dict[str, dict[str, tuple[str, str]]] = {
     "en": {
         Q_VERDICT: (
             "Is the translation right?",
-            "Compare it with the original. Correct: nothing to change. Corrected: you "
+            "Correct: nothing to change. Corrected: you "
             "fixed it in the correction box. Unusable: it cannot be fixed (e.g. the "
             "question makes no sense in this language).",
         ),
@@ -178,7 +214,7 @@ _QUESTIONS: dict[str, dict[str, tuple[str, str]]] = {
     "es": {
         Q_VERDICT: (
             "¿Es correcta la traducción?",
-            "Compárala con el original. Correcta: no hay nada que cambiar. Corregida: la "
+            "Correcta: no hay nada que cambiar. Corregida: la "
             "has arreglado en el cuadro de corrección. Inservible: no tiene arreglo (p. "
             "ej., la pregunta no tiene sentido en este idioma).",
         ),
@@ -193,7 +229,7 @@ _QUESTIONS: dict[str, dict[str, tuple[str, str]]] = {
     "ca": {
         Q_VERDICT: (
             "La traducció és correcta?",
-            "Compara-la amb l'original. Correcta: no cal canviar res. Corregida: l'has "
+            "Correcta: no cal canviar res. Corregida: l'has "
             "arreglada al quadre de correcció. Inservible: no té solució (p. ex., la "
             "pregunta no té sentit en aquesta llengua).",
         ),
@@ -208,7 +244,7 @@ _QUESTIONS: dict[str, dict[str, tuple[str, str]]] = {
     "gl": {
         Q_VERDICT: (
             "É correcta a tradución?",
-            "Compáraa co orixinal. Correcta: non hai nada que cambiar. Corrixida: "
+            "Correcta: non hai nada que cambiar. Corrixida: "
             "arranxáchela no cadro de corrección. Inservible: non ten arranxo (p. ex., a "
             "pregunta non ten sentido nesta lingua).",
         ),
@@ -223,7 +259,7 @@ _QUESTIONS: dict[str, dict[str, tuple[str, str]]] = {
     "eu": {
         Q_VERDICT: (
             "Itzulpena zuzena da?",
-            "Alderatu jatorrizkoarekin. Zuzena: ez dago ezer aldatu beharrik. Zuzendua: "
+            "Zuzena: ez dago ezer aldatu beharrik. Zuzendua: "
             "zuzenketa-koadroan konpondu duzu. Erabilezina: ez dauka konponbiderik (adib., "
             "galderak ez du zentzurik hizkuntza honetan).",
         ),
@@ -238,7 +274,7 @@ _QUESTIONS: dict[str, dict[str, tuple[str, str]]] = {
     "pt": {
         Q_VERDICT: (
             "A tradução está correta?",
-            "Compare-a com o original. Correta: não há nada a mudar. Corrigida: você a "
+            "Correta: não há nada a mudar. Corrigida: você a "
             "corrigiu no campo de correção. Inutilizável: não tem conserto (p. ex., a "
             "pergunta não faz sentido nesta língua).",
         ),
@@ -279,17 +315,21 @@ def error_labels(lang: str) -> dict[str, str]:
     return {c: table[c] for c in ERROR_CATEGORIES}
 
 
-def question_titles(lang: str) -> dict[str, str]:
+def question_titles(lang: str, *, with_original: bool = True) -> dict[str, str]:
     """Titles for the record's fields and questions, flat, as argilla_io reads them.
 
     Keys: "original", "translation" (field titles); for each question name (verdict,
     error_categories, correction, comment) its title under the name and its
-    description under "<name>_description".
+    description under "<name>_description". The verdict's description asks to compare
+    with the original only when the dataset shows one (`with_original`).
     """
+    code = base_language(lang)
     out = field_titles(lang)
-    for name, (title, description) in _QUESTIONS[base_language(lang)].items():
+    for name, (title, description) in _QUESTIONS[code].items():
         out[name] = title
         out[f"{name}_description"] = description
+    lead = _VERDICT_LEAD[code][0 if with_original else 1]
+    out[f"{Q_VERDICT}_description"] = f"{lead} {out[f'{Q_VERDICT}_description']}"
     return out
 
 

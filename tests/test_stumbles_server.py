@@ -1,0 +1,62 @@
+"""A new user's first steps against a real Argilla: pulling too early, listing items.
+
+Each test here was written from a stumble met when the campaign was run as a
+newcomer would (issue 10, point 10).
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+from argilla_rest import Rest
+from campaigns import OKAPI, cli, cli_json, make_config
+
+from annotate.model import Q_VERDICT
+from annotate.records import question_titles
+
+pytestmark = pytest.mark.server
+
+
+def _refused(result, config) -> str:
+    """The one-line refusal of a pull with nothing to pull."""
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.stderr
+    assert str(config.resolve()) in lines[0] and "annotate push" in lines[0]
+    assert result.stdout == ""
+    return lines[0]
+
+
+def test_pull_before_the_first_push_says_so_and_writes_nothing(argilla_server, tmp_path):
+    config = make_config(tmp_path, benchmarks=["arc"])
+    workspace = yaml.safe_load(config.read_text())["workspace"]
+    for args in (("pull", "-c", str(config)), ("pull", "-c", str(config), "--json")):
+        line = _refused(cli(*args, info=argilla_server), config)
+        assert f"workspace {workspace!r}" in line
+    assert not (tmp_path / "work").exists()
+
+
+def test_pull_with_the_workspace_but_no_dataset_writes_nothing(argilla_server, tmp_path):
+    rows = json.loads((OKAPI / "m_arc_es_validation.json").read_text(encoding="utf-8"))[:3]
+    src = tmp_path / "arc.json"
+    src.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    pushed = make_config(tmp_path / "a", benchmarks=["arc"], files={"arc": src})
+    cli_json("push", "-c", str(pushed), info=argilla_server)
+    workspace = yaml.safe_load(pushed.read_text())["workspace"]
+    # Another campaign in the same workspace, never pushed: its datasets do not exist.
+    other = make_config(tmp_path / "b", benchmarks=["arc", "mmlu"], workspace=workspace)
+    line = _refused(cli("pull", "-c", str(other), info=argilla_server), other)
+    assert "-arc'" in line and "-mmlu'" in line and f"workspace {workspace!r}" in line
+    assert not (tmp_path / "b" / "work").exists()
+
+    # The sample ships no English original: the verdict hint must not ask to compare.
+    owner = Rest(argilla_server.url, argilla_server.api_key)
+    name = f"{yaml.safe_load(pushed.read_text())['campaign']}-arc"
+    dataset = next(d for d in owner.get("/api/v1/me/datasets")["items"] if d["name"] == name)
+    questions = owner.get(f"/api/v1/datasets/{dataset['id']}/questions")["items"]
+    verdict = next(q for q in questions if q["name"] == Q_VERDICT)
+    expected = question_titles("es", with_original=False)[f"{Q_VERDICT}_description"]
+    assert verdict["description"] == expected
