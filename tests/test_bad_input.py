@@ -292,6 +292,17 @@ CASES: dict[str, Case] = {
         lambda t: _campaign(t, source=b'{"id": "a"}\n{"id": \n', suffix=".jsonl"),
         ("arc.jsonl", "line 2"),
     ),
+    "JSON Lines with U+2028 in a value name the right line": Case(
+        lambda t: _campaign(
+            t,
+            source=(
+                json.dumps({**_rows(1)[0], "instruction": "uno\u2028dos"}, ensure_ascii=False)
+                + '\r\n\r\n{"id": \r\n'
+            ).encode(),
+            suffix=".jsonl",
+        ),
+        ("arc.jsonl", "invalid JSON at line 3, column"),
+    ),
     "JSON that is not a list of rows": Case(
         lambda t: _campaign(t, source=b'{"a": 1, "b": 2}'), ("arc.json", "array of rows")
     ),

@@ -61,6 +61,25 @@ def test_jsonl(tmp_path):
     assert load_file(path, where="k") == ROWS
 
 
+@pytest.mark.parametrize("separator", ["\u2028", "\u2029", "\u0085"])
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_jsonl_lines_end_at_newline_only(tmp_path, separator, newline):
+    """Characters str.splitlines cuts at are valid inside JSON strings (written raw by
+    ensure_ascii=False): every row loads whole, and line numbers count real lines."""
+    rows = [{"id": i, "q": f"uno{separator}dos {i}"} for i in range(3)]
+    lines = [json.dumps(r, ensure_ascii=False) for r in rows]
+    path = tmp_path / "rows.jsonl"
+    path.write_bytes(newline.join(lines).encode() + newline.encode())
+    assert load_file(path, where="k") == rows
+    path.write_bytes(newline.join([*lines, '{"id": ', *lines]).encode())
+    with pytest.raises(ConfigError, match=r"invalid JSON at line 4, column") as info:
+        load_file(path, where="k")
+    assert "\n" not in info.value.message
+    path.write_bytes(newline.join([*lines, "", "[1]"]).encode())
+    with pytest.raises(ConfigError, match="line 5: expected an object"):
+        load_file(path, where="k")
+
+
 def test_parquet(tmp_path):
     import pyarrow as pa
     import pyarrow.parquet as pq

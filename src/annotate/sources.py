@@ -60,7 +60,8 @@ def load_file(path: Path, *, where: str) -> list[dict[str, Any]]:
     if suffix == ".parquet":
         rows = _read_parquet(path, where)
     else:
-        text = _read_text(path, where)
+        # JSON Lines are split on "\n" alone, so the file is read without newline translation.
+        text = _read_text(path, where, raw=suffix in (".jsonl", ".ndjson"))
         if not text.strip():
             raise ConfigError(f"{where}: {path}: the file is empty")
         if suffix == ".json":
@@ -76,10 +77,12 @@ def load_file(path: Path, *, where: str) -> list[dict[str, Any]]:
     return rows
 
 
-def _read_text(path: Path, where: str) -> str:
+def _read_text(path: Path, where: str, *, raw: bool = False) -> str:
+    """The file's text; `raw` keeps line endings as stored (no universal newlines)."""
     try:
         # utf-8-sig: a BOM from a spreadsheet export is not part of the first key.
-        return path.read_text(encoding="utf-8-sig")
+        with path.open(encoding="utf-8-sig", newline="" if raw else None) as f:
+            return f.read()
     except UnicodeDecodeError as exc:
         raise ConfigError(
             f"{where}: {path}: not UTF-8 text (invalid byte at offset {exc.start})",
@@ -120,10 +123,14 @@ def parse_json(text: str, *, label: str) -> list[dict[str, Any]]:
 
 
 def parse_jsonl(text: str, *, label: str) -> list[dict[str, Any]]:
-    """One JSON object per line; blank lines are skipped."""
+    """One JSON object per line; blank lines are skipped.
+
+    Lines end at "\n" only (a "\r" before it is JSON whitespace): `str.splitlines` would
+    also cut at U+2028, U+2029 or U+0085, which JSON strings may hold unescaped.
+    """
     rows: list[Any] = []
     lines: list[int] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
         try:
