@@ -209,6 +209,10 @@ CASES: dict[str, Case] = {
     "out of range: min_submitted 0": Case(
         lambda t: _campaign(t, edit=_set("min_submitted", 0)), ("min_submitted",)
     ),
+    "out of range: min_submitted 10**20": Case(
+        lambda t: _campaign(t, edit=_set("min_submitted", 10**20)),
+        ("min_submitted", "less than or equal to 100"),
+    ),
     "unknown key": Case(
         lambda t: _campaign(t, edit=_set("colour", "blue")), ("colour", "unknown key")
     ),

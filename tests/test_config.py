@@ -188,6 +188,39 @@ def test_missing_required_key(tmp_path):
     assert "benchmarks[0].name: required key missing" in error_of(tmp_path, data).message
 
 
+HUGE = 10**20  # what `min_submitted: 100000000000000000000` (a typo for a small number) gives
+
+
+@pytest.mark.parametrize(
+    ("key", "edit", "bound"),
+    [
+        ("min_submitted", lambda d: d.update(min_submitted=HUGE), "100"),
+        ("min_submitted", lambda d: d.update(min_submitted=101), "100"),
+        ("resolution.min_votes", lambda d: d.update(resolution={"min_votes": HUGE}), "100"),
+        ("benchmarks[0].limit", lambda d: d["benchmarks"][0].update(limit=HUGE), "10000000"),
+        (
+            "benchmarks[0].sample.n",
+            lambda d: d["benchmarks"][0].update(sample={"n": HUGE}),
+            "10000000",
+        ),
+        ("report.thresholds[1]", lambda d: d.update(report={"thresholds": [50, HUGE]}), "1000000"),
+    ],
+)
+def test_numbers_are_bounded(tmp_path, key, edit, bound):
+    """Every count in the config has an upper bound, named with its key in one line."""
+    data = minimal()
+    edit(data)
+    err = error_of(tmp_path, data)
+    assert f"{key}: " in err.message and f"less than or equal to {bound}" in err.message
+
+
+def test_bounds_admit_real_values(tmp_path):
+    data = minimal(min_submitted=100, report={"thresholds": [0, 1_000_000]})
+    data["benchmarks"][0].update(limit=10_000_000, sample={"n": 10_000_000})
+    cfg = load_config(write(tmp_path, data))
+    assert cfg.min_submitted == 100 and cfg.resolution.min_votes_effective == 100
+
+
 def test_wrong_types(tmp_path):
     err = error_of(tmp_path, minimal(min_submitted="2"))
     assert "min_submitted:" in err.message and "integer" in err.message

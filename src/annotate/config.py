@@ -40,6 +40,12 @@ PAIRING_METHODS: tuple[str, ...] = ("id", "key", "position", "content")
 # Placeholders a pairing template may use besides the listed columns.
 TEMPLATE_VARIABLES: tuple[str, ...] = ("n", "position")
 
+# Upper bounds: a number far past any real campaign is a typo (1e20), not a wish, and
+# would reach Argilla or a chart axis as is.
+MAX_MIN_SUBMITTED = 100
+MAX_ITEMS = 10_000_000
+MAX_THRESHOLD = 1_000_000
+
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=100)]
 LanguageCode = Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
 NonEmpty = Annotated[str, Field(min_length=1)]
@@ -193,7 +199,7 @@ class Pairing(_Model):
 class Sample(_Model):
     """A seeded random sample: the same config always yields the same items."""
 
-    n: int = Field(ge=1)
+    n: int = Field(ge=1, le=MAX_ITEMS)
     seed: int = 13
 
 
@@ -217,7 +223,7 @@ class Benchmark(_Model):
     translation: Source
     original: Source | None = None
     pairing: Pairing | None = None
-    limit: int | None = Field(default=None, ge=1)
+    limit: int | None = Field(default=None, ge=1, le=MAX_ITEMS)
     sample: Sample | None = None
     columns: Columns | None = None
 
@@ -245,7 +251,7 @@ class Resolution(_Model):
     """How the votes on one item become one status (crowd-kit method names)."""
 
     method: Literal["majority", "dawid_skene", "glad", "mace"] = "majority"
-    min_votes: int | None = Field(default=None, ge=1)
+    min_votes: int | None = Field(default=None, ge=1, le=MAX_MIN_SUBMITTED)
     _default_votes: int = PrivateAttr(default=2)
 
     @property
@@ -266,7 +272,9 @@ class Publish(_Model):
 
 
 class Report(_Model):
-    thresholds: list[Annotated[int, Field(ge=0)]] = Field(default_factory=lambda: [50])
+    thresholds: list[Annotated[int, Field(ge=0, le=MAX_THRESHOLD)]] = Field(
+        default_factory=lambda: [50]
+    )
 
 
 class Campaign(_Model):
@@ -278,7 +286,7 @@ class Campaign(_Model):
     workspace: NonEmpty
     guidelines: NonEmpty | None = None
     guidelines_file: Path | None = Field(default=None, strict=False)
-    min_submitted: int = Field(default=2, ge=1)
+    min_submitted: int = Field(default=2, ge=1, le=MAX_MIN_SUBMITTED)
     error_categories: bool = True
     workdir: Path | None = Field(default=None, strict=False)
     resolution: Resolution = Field(default_factory=Resolution)
