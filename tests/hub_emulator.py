@@ -30,6 +30,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -244,6 +246,8 @@ class HubState:
         self.lock = threading.RLock()
         self.requests: list[tuple[str, str, int]] = []
         self._counter = 0
+        # (status, echo the Authorization header) answered to every request while set.
+        self.fault: tuple[int, bool] | None = None
 
     # --- objects -----------------------------------------------------------------
     def put_object(self, data: bytes) -> str:
@@ -471,6 +475,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.query = parse_qs(url.query)
         path = url.path
         try:
+            if self.state.fault is not None:
+                self._answer_fault(*self.state.fault)
             for method, pattern, fn in _ROUTES:
                 if method == self.command or (method == "GET" and self.command == "HEAD"):
                     m = pattern.match(path)
@@ -484,6 +490,15 @@ class _Handler(BaseHTTPRequestHandler):
             pass
 
     do_GET = do_HEAD = do_POST = do_PUT = do_DELETE = _dispatch
+
+    def _answer_fault(self, status: int, echo_authorization: bool) -> None:
+        """A Hub having a bad day; with `echo_authorization`, a careless proxy that
+        quotes the request's Authorization header (token included) in its error."""
+        self._body()
+        message = "Invalid credentials" if status in (401, 403) else "Internal Server Error"
+        if echo_authorization:
+            message += f" (request: Authorization: {self.headers.get('Authorization', '')})"
+        raise HubError(status, message)
 
     # --- repo lookups ------------------------------------------------------------
     def _repo(self, kind: str, repo_id: str) -> Repo:
@@ -947,6 +962,17 @@ class HubEmulator(LoopbackServer):
         self._server = ThreadingHTTPServer(("127.0.0.1", port), handler)
         self._server.daemon_threads = True
         self._thread: threading.Thread | None = None
+
+    @contextmanager
+    def failing(self, status: int, *, echo_authorization: bool = False) -> Iterator[None]:
+        """Answer `status` to every request inside the `with` (e.g. 401, 500)."""
+        with self.state.lock:
+            self.state.fault = (status, echo_authorization)
+        try:
+            yield
+        finally:
+            with self.state.lock:
+                self.state.fault = None
 
     # --- for assertions ----------------------------------------------------------
     def commits(self, repo_id: str, repo_type: str = "dataset") -> list[dict[str, Any]]:

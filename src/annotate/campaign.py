@@ -188,15 +188,28 @@ def publish_campaign(
 
 
 def _existing_hub_files(repo_id: str, token: str | None) -> list[str]:
-    """What the repo holds now (nothing when it does not exist yet); reads only."""
+    """What the repo holds now (nothing when it does not exist yet); reads only.
+
+    A dry run fails the way the real publish does: one line, the token masked.
+    """
     import os
 
     from huggingface_hub import HfApi
     from huggingface_hub.errors import RepositoryNotFoundError
 
+    from annotate.publish import hub_failure
+
+    token = token or os.environ.get("HF_TOKEN") or None
+    api = HfApi(token=token)
     try:
-        return HfApi().list_repo_files(
-            repo_id, repo_type="dataset", token=token or os.environ.get("HF_TOKEN")
-        )
+        # repo_info lists the files like the real publish reads its head (list_repo_files
+        # would retry a failing Hub for 23 s, printing two lines per retry).
+        siblings = api.repo_info(repo_id, repo_type="dataset").siblings or []
+        return [s.rfilename for s in siblings]
     except RepositoryNotFoundError:
         return []
+    except Exception as exc:
+        error = hub_failure(exc, repo_id, api.endpoint, token)
+        if error is None:
+            raise
+        raise error from None

@@ -850,7 +850,21 @@ def _resolve_token(token: str | None) -> str:
     return token
 
 
-def _hub_error(exc: Exception, repo_id: str, endpoint: str, token: str) -> AnnotateError:
+def hub_failure(
+    exc: Exception, repo_id: str, endpoint: str, token: str | None
+) -> AnnotateError | None:
+    """The one line for a Hub answer or a network failure; None for anything else (a bug)."""
+    from huggingface_hub.errors import HfHubHTTPError
+
+    # OSError: connection refused, DNS, TLS, offline mode; httpx2 errors derive from neither.
+    if isinstance(exc, HfHubHTTPError | OSError) or type(exc).__module__.startswith(
+        ("httpx", "httpcore")
+    ):
+        return _hub_error(exc, repo_id, endpoint, token)
+    return None
+
+
+def _hub_error(exc: Exception, repo_id: str, endpoint: str, token: str | None) -> AnnotateError:
     """One line the user can act on; never the token, whatever the server echoed."""
     response = getattr(exc, "response", None)
     status = getattr(response, "status_code", None)
@@ -862,7 +876,10 @@ def _hub_error(exc: Exception, repo_id: str, endpoint: str, token: str) -> Annot
                 server = str(response.json().get("error") or "")
             except Exception:
                 server = ""
-    server = server.replace(token, "***").splitlines()[0][:200] if server else ""
+    if token:
+        server = server.replace(token, "***")
+    # Also any other token (one read from the login cache that we never saw).
+    server = _SECRET.sub("***", server).splitlines()[0][:200] if server else ""
     repo = f"datasets/{repo_id}"
     if status in (401, 403):
         return ConnectionFailed(
