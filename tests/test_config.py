@@ -86,7 +86,7 @@ def test_defaults(tmp_path, monkeypatch):
     cfg = load_config(write(tmp_path, minimal()))
     bench = cfg.benchmarks[0]
     assert bench.dataset_name == "test-es-arc"
-    assert bench.split == "default"
+    assert bench.split == "validation"  # named by the file, m_arc_es_validation.json
     assert cfg.min_submitted == 2 and cfg.error_categories is True
     assert cfg.resolution.method == "majority"
     assert cfg.resolution.min_votes is None and cfg.resolution.min_votes_effective == 2

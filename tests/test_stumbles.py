@@ -6,17 +6,148 @@ newcomer would (issue 10, point 10).
 
 from __future__ import annotations
 
+import json
+import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
+from annotate.config import FALLBACK_SPLIT, SPLIT_NAMES, load_config, split_from_name
+from annotate.errors import AnnotateError
 from annotate.model import Q_VERDICT
+from annotate.pull import pull
 from annotate.records import question_titles
 
 REPO = Path(__file__).resolve().parents[1]
+OKAPI = REPO / "data" / "okapi"
 LANGS = ("es", "ca", "eu", "gl", "pt", "en")
+
+
+def _campaign(folder: Path, files: dict[str, str], **over) -> Path:
+    """A config in `folder` over copies of the sample files, named as given."""
+    folder.mkdir(parents=True, exist_ok=True)
+    sample = {"arc": "m_arc_es_validation.json", "mmlu": "m_mmlu_es_dev.json"}
+    benchmarks = []
+    for name, file_name in files.items():
+        shutil.copy(OKAPI / sample[name], folder / file_name)
+        benchmarks.append({"name": name, "adapter": name, "translation": {"path": file_name}})
+    data = {
+        "campaign": "new-user",
+        "language": "pt",
+        "workspace": "ws",
+        "guidelines": "Revise a tradução.",
+        "benchmarks": benchmarks,
+        **over,
+    }
+    path = folder / "campaign.yaml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+# --- the workdir is next to the config ------------------------------------------------
+
+
+def test_default_workdir_is_next_to_the_config_wherever_commands_run(tmp_path, monkeypatch):
+    config = _campaign(tmp_path / "campaign", {"arc": "arc_validation.json"})
+    for cwd in (tmp_path, tmp_path / "campaign", tmp_path / "elsewhere"):
+        cwd.mkdir(exist_ok=True)
+        monkeypatch.chdir(cwd)
+        cfg = load_config(config)
+        assert cfg.workdir == (tmp_path / "campaign" / ".annotate" / "new-user").resolve()
+        assert cfg.legacy_workdir is None and cfg.legacy_notice is None and cfg.warnings == []
+
+
+def test_pulls_at_the_old_workdir_are_named_and_never_start_a_new_history(tmp_path, monkeypatch):
+    config = _campaign(tmp_path / "campaign", {"arc": "arc_validation.json"})
+    old = tmp_path / "home" / ".annotate" / "new-user"
+    (old / "snapshots" / "20260101T000000_000000Z").mkdir(parents=True)
+    monkeypatch.chdir(tmp_path / "home")
+    cfg = load_config(config)
+    assert cfg.legacy_workdir == old.resolve()
+    notice = cfg.legacy_notice
+    assert "\n" not in notice and str(old.resolve()) in notice and str(cfg.workdir) in notice
+    with pytest.raises(AnnotateError) as refused:
+        pull(cfg, None)  # refuses before it connects to anything
+    assert notice in str(refused.value) and str(config.resolve()) in str(refused.value)
+    assert not cfg.workdir.exists()
+
+    # Once moved (or once the new workdir exists), nothing more is said.
+    old.parent.rename(cfg.workdir.parent)
+    assert load_config(config).legacy_notice is None
+    # An explicit workdir is the user's choice: never second-guessed.
+    (tmp_path / "home" / ".annotate" / "new-user" / "snapshots").mkdir(parents=True)
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    config.write_text(yaml.safe_dump({**data, "workdir": "state"}), encoding="utf-8")
+    assert load_config(config).legacy_notice is None
+
+
+def test_help_says_where_paths_and_the_workdir_are_relative_to():
+    out = subprocess.run(
+        [sys.executable, "-m", "annotate", "pull", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "COLUMNS": "200"},
+    ).stdout
+    assert "default workdir .annotate/<campaign>, are relative to its folder" in out
+
+
+# --- a split for local files ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("file_name", "split"),
+    [
+        ("m_arc_pt_validation.json", "validation"),
+        ("m_mmlu_pt_dev.json", "dev"),
+        ("es_val.json", "val"),
+        ("test-00000-of-00001.parquet", "test"),
+        ("Train.JSONL", "train"),
+        ("my-test-items_validation.jsonl", "validation"),
+        ("arc.json", None),
+        ("latest.json", None),
+        ("contest_devices.json", None),
+    ],
+)
+def test_split_is_read_from_the_file_name(file_name, split):
+    assert split_from_name(Path(file_name)) == split
+
+
+def test_local_files_get_their_split_or_a_warning(tmp_path):
+    config = _campaign(tmp_path, {"arc": "m_arc_pt_validation.json", "mmlu": "mmlu.json"})
+    cfg = load_config(config)
+    assert [b.split for b in cfg.benchmarks] == ["validation", FALLBACK_SPLIT]
+    assert FALLBACK_SPLIT in SPLIT_NAMES
+    (warning,) = cfg.warnings
+    assert warning.startswith("benchmarks[1].split: ") and "'mmlu.json'" in warning
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    data["benchmarks"][1]["split"] = "dev"
+    config.write_text(yaml.safe_dump(data), encoding="utf-8")
+    cfg = load_config(config)
+    assert [b.split for b in cfg.benchmarks] == ["validation", "dev"] and cfg.warnings == []
+
+
+def test_no_shipped_or_documented_config_leaves_the_split_to_chance(tmp_path):
+    for path in sorted((REPO / "configs").glob("*.yaml")):
+        cfg = load_config(path)
+        assert cfg.warnings == [], path
+        assert all(b.split in SPLIT_NAMES for b in cfg.benchmarks), path
+    # The README's config template, with its path pointed at the bundled file.
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    template = readme.split("## The campaign config", 1)[1].split("```yaml\n", 1)[1]
+    data = yaml.safe_load(template.split("```", 1)[0])
+    for bench in data["benchmarks"]:
+        path = OKAPI / Path(bench["translation"]["path"]).name
+        bench["translation"]["path"] = str(path)
+        bench.pop("original", None), bench.pop("pairing", None)
+    (tmp_path / "c.yaml").write_text(json.dumps(data), encoding="utf-8")
+    cfg = load_config(tmp_path / "c.yaml")
+    assert cfg.warnings == [] and [b.split for b in cfg.benchmarks] == ["validation"]
+    assert all("split" in bench for bench in data["benchmarks"])  # shown, not only inferred
 
 
 # --- the verdict hint without an original ---------------------------------------------

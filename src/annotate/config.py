@@ -5,15 +5,22 @@ type, a source file that is not there, two benchmarks with one name) becomes a o
 `ConfigError` naming the file and the dotted key, e.g.
 `configs/x.yaml: benchmarks[1].translation.path: file not found: /data/m_arc.json`.
 
-Paths inside the file are resolved relative to the folder of the config file, so a
-campaign folder can be moved or cloned as a whole. Loading never touches the network:
-Hub sources are only checked for shape here and fetched later by `sources.load_rows`.
+Paths inside the file are resolved relative to the folder of the config file, and so is
+the default workdir (`.annotate/<campaign>` next to the config), so a campaign folder can
+be moved or cloned as a whole and every command finds the same pulls from any directory.
+Loading never touches the network: Hub sources are only checked for shape here and
+fetched later by `sources.load_rows`.
+
+Loading may also leave `warnings` (one line each, for the CLI to print), e.g. a split
+guessed for lack of a name, and a `legacy_notice` when pulls sit at the old default
+workdir under the current directory (pull refuses then, so history never starts afresh).
 """
 
 from __future__ import annotations
 
 import difflib
 import hashlib
+import re
 import string
 import types
 import typing
@@ -45,6 +52,12 @@ TEMPLATE_VARIABLES: tuple[str, ...] = ("n", "position")
 MAX_MIN_SUBMITTED = 100
 MAX_ITEMS = 10_000_000
 MAX_THRESHOLD = 1_000_000
+
+# Split names recognised at the end of a local file's name (Okapi's `m_arc_pt_validation.json`,
+# `m_mmlu_es_dev.json`; the Hub's `test-00000-of-00001.parquet`).
+SPLIT_NAMES: tuple[str, ...] = ("train", "validation", "val", "dev", "test")
+# The split of a local file whose name names none: benchmarks are evaluated on `test`.
+FALLBACK_SPLIT = "test"
 
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=100)]
 LanguageCode = Annotated[str, Field(pattern=r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
@@ -237,14 +250,22 @@ class Benchmark(_Model):
             raise ValueError("an 'original' needs a 'pairing' (e.g. {by: id, translation: [id]})")
         if self.original is None and self.pairing is not None:
             raise ValueError("'pairing' is set but there is no 'original' to pair with")
-        if self.split is None:
-            self.split = self.translation.split or "default"
+        if self.split is None:  # else Campaign falls back to FALLBACK_SPLIT, with a warning
+            self.split = self.translation.split or split_from_name(self.translation.path)
         return self
 
     @property
     def dataset_name(self) -> str:
         """The Argilla dataset name (filled with "<campaign>-<name>" by Campaign)."""
         return self.dataset or self.name
+
+
+def split_from_name(path: Path | None) -> str | None:
+    """The split a file's name ends with ('m_arc_pt_validation.json' -> 'validation')."""
+    if path is None:
+        return None
+    words = [w for w in re.split(r"[^a-z0-9]+", path.name.lower()) if w]
+    return next((w for w in reversed(words) if w in SPLIT_NAMES), None)
 
 
 class Resolution(_Model):
@@ -296,6 +317,8 @@ class Campaign(_Model):
 
     _path: Path | None = PrivateAttr(default=None)
     _guidelines_text: str = PrivateAttr(default="")
+    _warnings: list[str] = PrivateAttr(default_factory=list)
+    _legacy_workdir: Path | None = PrivateAttr(default=None)
 
     @field_validator("guidelines_file", mode="before")
     @classmethod
@@ -331,9 +354,10 @@ class Campaign(_Model):
         else:
             self._guidelines_text = self.guidelines or ""
         if self.workdir is None:
-            # Default under the *current* directory: run state stays with the user, not
-            # inside a checked-out configs folder.
-            self.workdir = (Path.cwd() / ".annotate" / self.campaign).resolve()
+            # Next to the config, like every other path in it: any directory the
+            # commands run from finds the same pulls.
+            self.workdir = (_base_dir(info) / ".annotate" / self.campaign).resolve()
+            self._legacy_workdir = _legacy_workdir(self.campaign, self.workdir)
         if self.resolution.min_votes is not None and self.resolution.min_votes > (
             self.min_submitted
         ):
@@ -351,6 +375,13 @@ class Campaign(_Model):
         names: dict[str, int] = {}
         datasets: dict[str, int] = {}
         for i, bench in enumerate(self.benchmarks):
+            if bench.split is None:
+                bench.split = FALLBACK_SPLIT
+                self._warnings.append(
+                    f"benchmarks[{i}].split: not set, and the file name "
+                    f"{bench.translation.label!r} names no split; using {FALLBACK_SPLIT!r} "
+                    "(set `split:` to the split the file holds, e.g. validation)"
+                )
             if bench.name in names:
                 first = names[bench.name]
                 raise _KeyedError(
@@ -378,6 +409,28 @@ class Campaign(_Model):
         return self._path
 
     @property
+    def warnings(self) -> list[str]:
+        """Things worth a line on the terminal that did not stop loading (see module doc)."""
+        return list(self._warnings)
+
+    @property
+    def legacy_workdir(self) -> Path | None:
+        """Pulls left at the old default workdir (under the current directory), if any."""
+        return self._legacy_workdir
+
+    @property
+    def legacy_notice(self) -> str | None:
+        """One line on `legacy_workdir` (a warning, or pull's reason to refuse)."""
+        if self._legacy_workdir is None:
+            return None
+        return (
+            f"workdir: earlier pulls of this campaign are in {self._legacy_workdir} (the old "
+            f"default, under the current directory), not in {self.workdir} (the default "
+            "now, next to the config): move that folder there, or set "
+            f"`workdir: {self._legacy_workdir}` in the config"
+        )
+
+    @property
     def guidelines_text(self) -> str:
         """The annotator guidelines, inline or read from guidelines_file."""
         return self._guidelines_text
@@ -396,6 +449,17 @@ class Campaign(_Model):
         """Position of a benchmark in `benchmarks` (for dotted keys in messages)."""
         name = bench if isinstance(bench, str) else bench.name
         return [b.name for b in self.benchmarks].index(self.benchmark(name).name)
+
+
+def _legacy_workdir(campaign: str, workdir: Path) -> Path | None:
+    """The old default workdir (cwd/.annotate/<campaign>) when it holds pulls and the new
+    one does not exist: moving on silently would start the campaign's history afresh."""
+    old = (Path.cwd() / ".annotate" / campaign).resolve()
+    try:
+        moved = old == workdir or workdir.exists() or not (old / "snapshots").is_dir()
+    except OSError:
+        return None
+    return None if moved else old
 
 
 # --- loading -----------------------------------------------------------------------

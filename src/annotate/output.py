@@ -52,8 +52,9 @@ def print_kv(data: dict[str, Any], title: str | None = None) -> None:
 
 
 def note(message: str) -> None:
-    """A human note on stderr (never mixed into --json output)."""
-    _console(stderr=True).print(message)
+    """A human note on stderr (never mixed into --json output): one line stays one line
+    (no wrapping at the console width) and brackets are text, not markup."""
+    _console(stderr=True).print(message, soft_wrap=True, markup=False)
 
 
 def progress(

@@ -145,10 +145,13 @@ def pull(cfg: Any, conn: Any, *, on_progress=None) -> dict:
     """Fetch all responses of the campaign's datasets into a new snapshot.
 
     Refuses (nothing written) when the campaign was never pushed to this server: an
-    empty snapshot would read as "no one has annotated anything yet".
+    empty snapshot would read as "no one has annotated anything yet"; and when earlier
+    pulls sit at the old default workdir: a new one would start the history afresh.
     """
     from annotate import argilla_io, store
 
+    if getattr(cfg, "legacy_notice", None):
+        raise AnnotateError(f"{cfg.path}: {cfg.legacy_notice}")
     client = argilla_io.connect(conn)
     if argilla_io.ensure_workspace(client, cfg.workspace, create=False) is None:
         raise _not_pushed(cfg, conn, f"workspace {cfg.workspace!r} does not exist")

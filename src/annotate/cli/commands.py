@@ -10,13 +10,7 @@ from pathlib import Path
 
 import typer
 
-from annotate.cli._common import ApiKeyOpt, ApiUrlOpt, ConfigOpt, JsonOpt
-
-
-def _load(config: Path):
-    from annotate.config import load_config
-
-    return load_config(config)
+from annotate.cli._common import ApiKeyOpt, ApiUrlOpt, ConfigOpt, JsonOpt, load_campaign
 
 
 def _conn(api_url: str | None, api_key: str | None):
@@ -67,7 +61,7 @@ def push(
     from annotate import output
     from annotate.push import push as run_push
 
-    cfg = _load(config)
+    cfg = load_campaign(config)
     results = run_push(
         cfg,
         _conn(api_url, api_key),
@@ -184,7 +178,7 @@ def pull(
     from annotate import output
     from annotate.pull import pull as run_pull
 
-    cfg = _load(config)
+    cfg = load_campaign(config, warn_legacy=False)
     result = run_pull(cfg, _conn(api_url, api_key), on_progress=_bar(not json_out))
     if json_out:
         output.print_json(result)
@@ -253,7 +247,7 @@ def resolve(config: Path = ConfigOpt, json_out: bool = JsonOpt) -> None:
     from annotate.campaign import run_resolve
     from annotate.model import STATUSES
 
-    cfg = _load(config)
+    cfg = load_campaign(config)
     _resolution, summary = run_resolve(cfg)
     if json_out:
         output.print_json(summary)
@@ -302,7 +296,7 @@ def publish(
     from annotate import output
     from annotate.campaign import publish_campaign
 
-    cfg = _load(config)
+    cfg = load_campaign(config)
     result = publish_campaign(cfg, to, dry_run=dry_run, private=private, token=token)
     if json_out:
         output.print_json(result)

@@ -11,7 +11,7 @@ from typing import Any
 
 import typer
 
-from annotate.cli._common import ApiKeyOpt, ApiUrlOpt, ConfigOpt, JsonOpt
+from annotate.cli._common import ApiKeyOpt, ApiUrlOpt, ConfigOpt, JsonOpt, load_campaign
 
 STATUS_COLUMNS = (
     "benchmark",
@@ -96,11 +96,10 @@ def status(
       annotate status -c configs/sample-es.yaml --json | jq '.leaderboard[0]'
     """
     from annotate import output
-    from annotate.config import load_config
     from annotate.connection import resolve_connection
     from annotate.status import campaign_status
 
-    cfg = load_config(config)
+    cfg = load_campaign(config)
     result = campaign_status(cfg, resolve_connection(api_url, api_key), top=top)
     if json_out:
         output.print_json(result)
@@ -165,10 +164,9 @@ def report(
       annotate pull -c campaign.yaml && annotate report -c campaign.yaml -o site/index.html
     """
     from annotate import output
-    from annotate.config import load_config
     from annotate.insights import write_campaign_report
 
-    cfg = load_config(config)
+    cfg = load_campaign(config)
     target = out if out is not None else cfg.workdir / "report.html"
     result = write_campaign_report(cfg, target, lang=lang)
     if json_out:
