@@ -6,6 +6,7 @@ newcomer would (issue 10, point 10).
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
@@ -16,11 +17,20 @@ from pathlib import Path
 import pytest
 import yaml
 
+from annotate.adapters import get_adapter
 from annotate.config import FALLBACK_SPLIT, SPLIT_NAMES, load_config, split_from_name
 from annotate.errors import AnnotateError
 from annotate.model import Q_VERDICT
 from annotate.pull import pull
-from annotate.records import question_titles
+from annotate.records import (
+    CORRECT_MARK,
+    TRUE_MARK,
+    escape_markdown,
+    question_titles,
+    render_item,
+    render_original,
+    ui_labels,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 OKAPI = REPO / "data" / "okapi"
@@ -181,3 +191,50 @@ def _make_dry_run(*args: str) -> str:
 def test_make_sample_honours_port():
     assert _make_dry_run("PORT=7123").split()[-2:] == ["--port", "7123"]
     assert "--port" not in _make_dry_run("PORT=")
+
+
+# --- TruthfulQA: every true answer is marked ------------------------------------------
+
+
+def _marked(text: str) -> dict[str, set[str]]:
+    """Rendered choice lines -> {mark: texts after the letter}, for ✅ and ☑️."""
+    out: dict[str, set[str]] = {CORRECT_MARK: set(), TRUE_MARK: set()}
+    for line in text.splitlines():
+        for mark in out:
+            if line.startswith("- **") and f" {mark} *(" in line:
+                out[mark].add(line.split(".** ", 1)[1].split(f" {mark} *(", 1)[0])
+    return out
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_truthfulqa_marks_the_best_answer_and_every_other_true_one(lang):
+    rows = json.loads((OKAPI / "m_truthfulqa_es_validation.json").read_text(encoding="utf-8"))
+    adapter = get_adapter("truthfulqa")
+    legend = ui_labels(lang)["unmarked_false"]
+    several = 0
+    for index, row in enumerate(rows):
+        item = adapter.to_item(row, index, "truthfulqa", "validation")
+        item = dataclasses.replace(item, original=dict(item.segments))  # an English side too
+        best = {c for c, lab in zip(*_targets(row, "mc1"), strict=True) if lab == 1}
+        true = {c for c, lab in zip(*_targets(row, "mc2"), strict=True) if lab == 1}
+        for text in (render_item(item, lang), render_original(item, lang)):
+            marked = _marked(text)
+            assert marked[CORRECT_MARK] == {escape_markdown(c) for c in best}, index
+            assert marked[CORRECT_MARK] | marked[TRUE_MARK] == {
+                escape_markdown(c) for c in best | true
+            }, index
+            assert text.rstrip().endswith(f"*{legend}*")
+        several += len(true) > 1
+    assert several > 500  # most items have several true answers: the case that was missed
+
+
+def test_single_answer_benchmarks_keep_one_mark_and_no_legend():
+    row = json.loads((OKAPI / "m_arc_es_validation.json").read_text(encoding="utf-8"))[0]
+    text = render_item(get_adapter("arc").to_item(row, 0, "arc", "validation"), "es")
+    marked = _marked(text)
+    assert len(marked[CORRECT_MARK]) == 1 and marked[TRUE_MARK] == set()
+    assert ui_labels("es")["unmarked_false"] not in text and "(respuesta correcta)" in text
+
+
+def _targets(row: dict, which: str) -> tuple[list[str], list[int]]:
+    return row[f"{which}_targets_choices"], row[f"{which}_targets_labels"]

@@ -4,8 +4,10 @@ Pure functions only: push builds Argilla records from `record_payload`, and the 
 payload is what tests and dry runs inspect. Field text is Markdown (set
 `use_markdown=True` on the text fields): context first, then the question, then lettered
 choices with the correct one marked, so the annotator can check that the translation
-still supports that answer. Texts from the benchmark are escaped, so a `*` or `<` in a
-question is shown, not interpreted.
+still supports that answer. TruthfulQA has several true answers (mc2) besides the best
+one (mc1): ✅ marks the best, ☑️ the other true ones, and a line says the rest are
+false. Texts from the benchmark are escaped, so a `*` or `<` in a question is shown,
+not interpreted.
 
 Labels exist for es, ca, eu, gl, pt and en; other languages (and unknown regional
 variants, e.g. "es-MX" -> "es") fall back to the base language, then to English.
@@ -28,6 +30,8 @@ from annotate.model import (
 )
 
 CORRECT_MARK = "✅"
+# TruthfulQA: mc1 has one best answer (CORRECT_MARK), mc2 several true ones (this mark).
+TRUE_MARK = "☑️"
 
 _UI: dict[str, dict[str, str]] = {
     "en": {
@@ -39,6 +43,9 @@ _UI: dict[str, dict[str, str]] = {
         "category": "Category",
         "original": "Original",
         "translation": "Translation",
+        "best": "best answer",
+        "also_true": "also true",
+        "unmarked_false": "Options without a mark are false.",
     },
     "es": {
         "question": "Pregunta",
@@ -49,6 +56,9 @@ _UI: dict[str, dict[str, str]] = {
         "category": "Categoría",
         "original": "Original",
         "translation": "Traducción",
+        "best": "mejor respuesta",
+        "also_true": "también verdadera",
+        "unmarked_false": "Las opciones sin marca son falsas.",
     },
     "ca": {
         "question": "Pregunta",
@@ -59,6 +69,9 @@ _UI: dict[str, dict[str, str]] = {
         "category": "Categoria",
         "original": "Original",
         "translation": "Traducció",
+        "best": "millor resposta",
+        "also_true": "també certa",
+        "unmarked_false": "Les opcions sense marca són falses.",
     },
     "gl": {
         "question": "Pregunta",
@@ -69,6 +82,9 @@ _UI: dict[str, dict[str, str]] = {
         "category": "Categoría",
         "original": "Orixinal",
         "translation": "Tradución",
+        "best": "mellor resposta",
+        "also_true": "tamén verdadeira",
+        "unmarked_false": "As opcións sen marca son falsas.",
     },
     "eu": {
         "question": "Galdera",
@@ -79,6 +95,9 @@ _UI: dict[str, dict[str, str]] = {
         "category": "Kategoria",
         "original": "Jatorrizkoa",
         "translation": "Itzulpena",
+        "best": "erantzunik onena",
+        "also_true": "hau ere egia",
+        "unmarked_false": "Markarik gabeko aukerak faltsuak dira.",
     },
     "pt": {
         "question": "Pergunta",
@@ -89,6 +108,9 @@ _UI: dict[str, dict[str, str]] = {
         "category": "Categoria",
         "original": "Original",
         "translation": "Tradução",
+        "best": "melhor resposta",
+        "also_true": "também verdadeira",
+        "unmarked_false": "As opções sem marca são falsas.",
     },
 }
 
@@ -363,9 +385,42 @@ def escape_markdown(text: str) -> str:
     return text.replace("\n", "  \n")
 
 
+def true_choices(item: Item) -> tuple[str, ...]:
+    """TruthfulQA: the segments labelled true in mc2 (every true answer, the best one
+    included); () for other benchmarks. Read from the source row through the adapter's
+    layout, so a choice shared by mc1 and mc2 is the same segment."""
+    row = item.row
+    if not isinstance(row, dict) or not (
+        "mc2_targets_choices" in row or isinstance(row.get("mc2_targets"), dict)
+    ):
+        return ()
+    from annotate.adapters import RowError, get_adapter
+
+    try:
+        layout = get_adapter("truthfulqa").layout(row, item.index)
+    except (RowError, KeyError, TypeError, IndexError):
+        return ()
+    labels2 = layout.shape[1] if layout.shape else ()
+    return tuple(
+        name
+        for name, locs in layout.segments.items()
+        if any(
+            str(loc[0]).startswith("mc2_targets") and labels2[loc[-1]] == 1
+            for loc in locs
+            if isinstance(loc[-1], int)
+        )
+    )
+
+
 def _render(
-    segments: dict[str, str], answer: tuple[str, ...], meta: dict[str, str], lang: str
+    segments: dict[str, str],
+    answer: tuple[str, ...],
+    meta: dict[str, str],
+    lang: str,
+    truths: tuple[str, ...] = (),
 ) -> str:
+    """Markdown for one side. With mc2 `truths`, the answer is the *best* one (✅), the
+    other true ones get ☑️ and a line says that unmarked options are false."""
     ui = ui_labels(lang)
     parts: list[str] = []
     for key in ("subject", "category"):
@@ -379,23 +434,29 @@ def _render(
     for name, text in segments.items():
         if name in ("question", "context"):
             continue
-        mark = f" {CORRECT_MARK} *({ui['correct']})*" if name in answer else ""
+        if name in answer:
+            mark = f" {CORRECT_MARK} *({ui['best' if truths else 'correct']})*"
+        elif name in truths:
+            mark = f" {TRUE_MARK} *({ui['also_true']})*"
+        else:
+            mark = ""
         lines.append(f"- **{name}.** {escape_markdown(text)}{mark}")
     if lines:
-        parts.append(f"**{ui['choices']}**\n\n" + "\n".join(lines))
+        legend = f"\n\n*{ui['unmarked_false']}*" if truths else ""
+        parts.append(f"**{ui['choices']}**\n\n" + "\n".join(lines) + legend)
     return "\n\n".join(parts)
 
 
 def render_item(item: Item, lang: str) -> str:
     """The translation as the annotator reads it, headings in the campaign language."""
-    return _render(item.segments, item.answer, item.metadata, lang)
+    return _render(item.segments, item.answer, item.metadata, lang, true_choices(item))
 
 
 def render_original(item: Item, lang: str = "en") -> str | None:
     """The original (English) side, or None when the item has no original."""
     if item.original is None:
         return None
-    return _render(item.original, item.answer, item.metadata, lang)
+    return _render(item.original, item.answer, item.metadata, lang, true_choices(item))
 
 
 def record_payload(item: Item, *, lang: str, source_lang: str = "en") -> dict[str, Any]:
