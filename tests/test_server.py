@@ -6,9 +6,11 @@ the REST endpoints the annotator UI uses, each with their own API key.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
+import stat
 import subprocess
 import sys
 import time
@@ -301,3 +303,128 @@ def test_failed_install_is_one_line_error(tmp_path: Path):
     last = result.stderr.strip().splitlines()[-1]
     assert "installing argilla-server 2.8.0 failed" in last and "read " in last
     assert "Traceback" not in result.stderr
+
+
+# --- security and lifecycle -------------------------------------------------------------
+
+
+def _group_pids(pgid: int) -> list[int]:
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                text = (entry / "stat").read_text()
+            except OSError:
+                continue
+            if int(text[text.rindex(")") + 2 :].split()[2]) == pgid:
+                pids.append(int(entry.name))
+    return pids
+
+
+def _tcp_listening_ports(pids: list[int]) -> set[int]:
+    """Ports on which these processes accept TCP connections (any address, v4 or v6)."""
+    inodes = set()
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                with contextlib.suppress(OSError):
+                    target = os.readlink(fd)
+                    if target.startswith("socket:["):
+                        inodes.add(target[8:-1])
+    ports = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(OSError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                cols = line.split()
+                if cols[3] == "0A" and cols[9] in inodes:  # 0A: LISTEN
+                    ports.add(int(cols[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+def test_server_listens_on_tcp_only_for_http_and_redis_is_private(argilla_server):
+    """Redis takes jobs the worker runs as the owner: it must not be reachable by others."""
+    info = argilla_server
+    data = info.data_dir
+    assert data.stat().st_mode & 0o777 == 0o700
+    state = json.loads((data / "server.pid").read_text())
+    pids = _group_pids(state["pgid"])
+    assert len(pids) >= 2  # the server and its rq worker
+    assert _tcp_listening_ports(pids) == {int(info.url.rsplit(":", 1)[1])}
+    sock = data / "redis.sock"
+    assert stat.S_ISSOCK(sock.stat().st_mode) and sock.stat().st_mode & 0o077 == 0
+
+
+def test_stale_pid_file_never_signals_another_process(tmp_path: Path):
+    """After a reboot or an OOM kill, server.pid may name the user's shell: leave it alone."""
+    data = tmp_path / "argilla"
+    data.mkdir()
+    bystander = subprocess.Popen(["sleep", "300"], start_new_session=True)  # its own group
+    port = free_port()
+    stale = {"pid": bystander.pid, "pgid": bystander.pid, "url": f"http://localhost:{port}"}
+    stale |= {"host": "127.0.0.1", "port": port}
+    try:
+        (data / "server.pid").write_text(json.dumps(stale))
+        stopped = _cli("server", "stop", "--data-dir", str(data))
+        assert stopped.returncode == 0, stopped.stderr
+        assert "stale" in stopped.stderr and "not running" in stopped.stderr
+        assert bystander.poll() is None
+        assert not (data / "server.pid").exists()
+
+        (data / "server.pid").write_text(json.dumps(stale))
+        started = _cli("server", "start", "--data-dir", str(data), "--port", str(port), "--json")
+        assert started.returncode == 0, started.stderr
+        assert "stale" in started.stderr
+        assert bystander.poll() is None
+        assert data.stat().st_mode & 0o777 == 0o700  # made owner-only: Redis's socket is in it
+        assert _cli("server", "stop", "--data-dir", str(data)).returncode == 0
+        assert not _listening(port)
+        assert bystander.poll() is None
+    finally:
+        bystander.kill()
+        bystander.wait()
+
+
+@pytest.mark.parametrize(
+    ("args", "expected"),
+    [
+        (["--port", "80000"], "--port 80000 is not a port number"),
+        (["--port", "-1"], "--port -1 is not a port number"),
+        (["--host", "192.0.2.1"], "--host 192.0.2.1 is not an address of this machine"),
+    ],
+)
+def test_bad_port_or_host_is_one_line_naming_the_true_cause(tmp_path: Path, args, expected):
+    result = _cli("server", "start", "--data-dir", str(tmp_path / "d"), *args)
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert result.stderr.strip().splitlines()[-1].startswith(f"error: {expected}")
+    assert "in use" not in result.stderr
+
+
+def test_two_starts_at_once_share_one_server_and_stop_falls_back(argilla_server, tmp_path):
+    """Two concurrent `start` on one folder: one server. Stopping it (no --data-dir) stops
+    the newest; commands then find the older server that is still up."""
+    from annotate import server
+
+    data = tmp_path / "second"
+    cmd = [*ANNOTATE, "server", "start", "--data-dir", str(data), "--port", "0", "--json"]
+    runs = [subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)]
+    runs.append(subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
+    outs = [proc.communicate(timeout=300) for proc in runs]
+    assert [proc.returncode for proc in runs] == [0, 0], [err for _, err in outs]
+    first, second = (json.loads(out) for out, _ in outs)
+    assert first == second
+    port = int(first["url"].rsplit(":", 1)[1])
+    assert port != 0 and _listening(port)
+    assert "install" not in "".join(err for _, err in outs).lower()  # installed already
+    assert server.local_connection().url == first["url"]  # the newest running one
+
+    stopped = _cli("server", "stop")  # no --data-dir: the newest server, the second
+    assert stopped.returncode == 0, stopped.stderr
+    assert not _listening(port)
+    leftovers = subprocess.run(["pgrep", "-f", str(data)], capture_output=True, text=True)
+    assert leftovers.stdout.strip() == ""
+
+    status = json.loads(_cli("server", "status", "--json").stdout)
+    assert status["running"] is True and status["data_dir"] == str(argilla_server.data_dir)
+    local = server.local_connection()
+    assert local is not None and local.url == argilla_server.url

@@ -47,4 +47,5 @@ def resolve_connection(api_url: str | None = None, api_key: str | None = None) -
             hint="run `annotate server start`, or pass --api-url/--api-key "
             "(or set ARGILLA_API_URL/ARGILLA_API_KEY)",
         )
-    return Connection(local.url, local.api_key, "local server")
+    # several may have been started: the newest still running is used; say which
+    return Connection(local.url, local.api_key, f"local server in {local.data_dir}")

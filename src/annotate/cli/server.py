@@ -28,23 +28,28 @@ DataDirOpt = typer.Option(
 @app.command()
 def start(
     data_dir: Path | None = DataDirOpt,
-    port: int = typer.Option(6900, "--port", help="Port to listen on."),
+    port: int = typer.Option(6900, "--port", help="Port to listen on (0: any free port)."),
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind (0.0.0.0 to share)."),
     json_out: bool = JsonOpt,
 ) -> None:
     """Start the local Argilla (installs it on first use) and print how to log in.
+
+    Running it again while the server is up prints the same details; a second start on
+    the same data folder at the same time waits for the first.
 
     Examples:
 
       annotate server start
 
       annotate server start --data-dir ./argilla-data --port 6901 --json
+
+      annotate server start --port 0 --json    # any free port: read the URL from the output
     """
     from annotate import output, server
 
     if not json_out:
-        output.note("Starting Argilla (the first start installs it, about a minute)...")
-    info = server.start(data_dir=data_dir, port=port, host=host)
+        output.note("Starting Argilla...")
+    info = server.start(data_dir=data_dir, port=port, host=host, notify=output.note)
     if json_out:
         output.print_json(info.public())
         return
@@ -65,13 +70,18 @@ def start(
 def stop(data_dir: Path | None = DataDirOpt, json_out: bool = JsonOpt) -> None:
     """Stop the local Argilla; its data stays for the next start.
 
-    Example:
+    Without --data-dir: the newest server `start` started that is still running. Only
+    processes proven to be that server are signalled; a stale pid file is removed.
+
+    Examples:
+
+      annotate server stop
 
       annotate server stop --data-dir ./argilla-data
     """
     from annotate import output, server
 
-    stopped = server.stop(data_dir=data_dir)
+    stopped = server.stop(data_dir=data_dir, notify=output.note)
     if json_out:
         output.print_json({"stopped": stopped})
     else:
@@ -80,7 +90,7 @@ def stop(data_dir: Path | None = DataDirOpt, json_out: bool = JsonOpt) -> None:
 
 @app.command()
 def status(data_dir: Path | None = DataDirOpt, json_out: bool = JsonOpt) -> None:
-    """Say whether the local Argilla is up, and where.
+    """Say whether the local Argilla is up, and where (its data folder names which one).
 
     Example:
 

@@ -11,6 +11,7 @@ the log and the pid file that lets `stop` end exactly what `start` started.
 from __future__ import annotations
 
 import contextlib
+import errno
 import hashlib
 import json
 import os
@@ -22,6 +23,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -65,16 +67,6 @@ def default_data_dir() -> Path:
     return annotate_home() / "server"
 
 
-def _resolve_data_dir(data_dir: Path | None) -> Path:
-    """An explicit folder, else the one the last `start` used, else the per-user default."""
-    if data_dir is not None:
-        return data_dir.expanduser().resolve()
-    try:
-        return Path(json.loads(_current_pointer().read_text())["data_dir"])
-    except (OSError, ValueError, KeyError):
-        return default_data_dir()
-
-
 def server_venv() -> Path:
     override = os.environ.get("ANNOTATE_SERVER_VENV")
     if override:
@@ -90,26 +82,39 @@ def _requirements_digest() -> str:
     return hashlib.sha256(_REQUIREMENTS.read_bytes()).hexdigest()[:16]
 
 
-def ensure_server_env(log: Path | None = None) -> Path:
+def _installed(venv: Path) -> bool:
+    marker = venv / ".annotate-installed"
+    return (
+        _venv_python(venv).exists()
+        and marker.exists()
+        and marker.read_text().strip() == _requirements_digest()
+    )
+
+
+def ensure_server_env(log: Path | None = None, notify: Callable[[str], None] | None = None) -> Path:
     """Create the server's virtual environment on first use; return its Python.
 
     A marker file holding the requirements' digest makes later starts instant and a
     changed requirements file reinstall. A lock keeps two concurrent starts from
-    installing at once.
+    installing at once. `notify` hears about an install only when one happens.
     """
     venv = server_venv()
     python = _venv_python(venv)
     marker = venv / ".annotate-installed"
-    digest = _requirements_digest()
-    if python.exists() and marker.exists() and marker.read_text().strip() == digest:
+    if _installed(venv):
         return python
 
     venv.parent.mkdir(parents=True, exist_ok=True)
     log = log or (annotate_home() / "logs" / "server-install.log")
     log.parent.mkdir(parents=True, exist_ok=True)
-    with _file_lock(venv.parent / f".{venv.name}.lock"):
-        if python.exists() and marker.exists() and marker.read_text().strip() == digest:
+    with _file_lock(venv.parent / f".{venv.name}.lock", f"installing into {venv}", notify):
+        if _installed(venv):
             return python
+        if notify:
+            notify(
+                f"Installing argilla-server {SERVER_VERSION} into {venv} "
+                "(first start only, about a minute)..."
+            )
         with open(log, "a", encoding="utf-8") as out:
             steps = [
                 [sys.executable, "-m", "venv", str(venv)],
@@ -133,16 +138,27 @@ def ensure_server_env(log: Path | None = None) -> Path:
                         f"installing argilla-server {SERVER_VERSION} failed (exit {code})",
                         hint=f"read {log}",
                     )
-        marker.write_text(digest)
+        marker.write_text(_requirements_digest())
     return python
 
 
 @contextlib.contextmanager
-def _file_lock(path: Path):
+def _file_lock(path: Path, doing: str = "", notify: Callable[[str], None] | None = None):
+    """An exclusive lock on `path`; a second comer waits, and hears for whom and why."""
     import fcntl
 
-    with open(path, "w") as fh:
-        fcntl.flock(fh, fcntl.LOCK_EX)
+    with open(path, "a+", encoding="utf-8") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            if notify:
+                fh.seek(0)
+                notify(f"waiting for {fh.read().strip() or 'another process'}: it is {doing}")
+            fcntl.flock(fh, fcntl.LOCK_EX)
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"`annotate server` (pid {os.getpid()})")
+        fh.flush()
         try:
             yield
         finally:
@@ -191,25 +207,80 @@ def _auth_secret(data_dir: Path) -> str:
 
 def _read_pid(data_dir: Path) -> dict | None:
     try:
-        return json.loads(_pid_file(data_dir).read_text())
+        state = json.loads(_pid_file(data_dir).read_text())
     except (OSError, ValueError):
+        return None
+    return state if isinstance(state, dict) and isinstance(state.get("pid"), int) else None
+
+
+# --- is that process ours? -------------------------------------------------------------
+# A pid file outlives its process (reboot, OOM kill), and the pid is then reused by
+# anything, the user's shell included. Nothing is signalled unless its command line
+# proves it is this data folder's launcher (and, for the leader, its start time matches).
+
+
+def _proc_stat(pid: int) -> tuple[int, int] | None:
+    """(process group, start time in clock ticks since boot) from /proc, or None."""
+    try:
+        text = Path(f"/proc/{pid}/stat").read_text()
+        fields = text[text.rindex(")") + 2 :].split()  # the name in (...) may hold spaces
+        return int(fields[2]), int(fields[19])
+    except (OSError, ValueError, IndexError):
         return None
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    cmdline = Path(f"/proc/{pid}/cmdline")
-    if cmdline.exists():  # a recycled pid is not our server
-        try:
-            return b"_launcher.py" in cmdline.read_bytes()
-        except OSError:
-            return False
-    return True
+def _group_members(pgid: int) -> list[tuple[int, list[str]]]:
+    """(pid, argv) of every process in process group `pgid`."""
+    found = []
+    if Path("/proc/self/stat").exists():
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            stat = _proc_stat(int(entry.name))
+            if stat is None or stat[0] != pgid:
+                continue
+            try:
+                raw = (entry / "cmdline").read_bytes()
+            except OSError:
+                continue
+            found.append((int(entry.name), raw.decode(errors="replace").split("\0")))
+        return found
+    try:  # no /proc (macOS): ps has the same facts; the start-time check is skipped
+        out = subprocess.run(
+            ["ps", "-A", "-o", "pid=,pgid=,command="], capture_output=True, text=True, timeout=10
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return []
+    for line in out.splitlines():
+        parts = line.split(None, 2)
+        if len(parts) == 3 and parts[1] == str(pgid):
+            found.append((int(parts[0]), parts[2].split()))
+    return found
+
+
+def _runs_our_launcher(argv: list[str], data_dir: Path) -> bool:
+    """The server (`--bootstrap <data>/connection.json`) or its worker (`--data-dir <data>`)."""
+    return any(a.endswith(_LAUNCHER.name) for a in argv[:3]) and (
+        str(_connection_file(data_dir)) in argv or str(data_dir) in argv
+    )
+
+
+def _our_pids(state: dict, data_dir: Path) -> list[int]:
+    """The processes of the recorded group that are this data folder's server, if any."""
+    pgid = state.get("pgid") or state.get("pid")
+    if not isinstance(pgid, int) or pgid <= 1:
+        return []
+    ours = [pid for pid, argv in _group_members(pgid) if _runs_our_launcher(argv, data_dir)]
+    leader, started = state.get("pid"), state.get("started")
+    if leader in ours and started is not None:
+        stat = _proc_stat(leader)
+        if stat is not None and stat[1] != started:  # same pid and command, another process
+            return []
+    return ours
+
+
+def _alive(state: dict, data_dir: Path) -> bool:
+    return state.get("pid") in _our_pids(state, data_dir)
 
 
 def _answers(url: str, timeout: float = 1.0) -> bool:
@@ -220,14 +291,60 @@ def _answers(url: str, timeout: float = 1.0) -> bool:
         return False
 
 
-def _port_in_use(host: str, port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+# --- where to listen -----------------------------------------------------------------
+
+
+def _bind_port(host: str, port: int) -> int:
+    """The port the server can listen on (a free one for 0), or one line saying why not."""
+    if not 0 <= port <= 65535:
+        raise AnnotateError(
+            f"--port {port} is not a port number", hint="use 1-65535, or 0 for any free port"
+        )
+    try:
+        family, kind, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except (socket.gaierror, UnicodeError) as exc:
+        raise AnnotateError(
+            f"--host {host} is not a known address ({getattr(exc, 'strerror', exc)})",
+            hint="use 127.0.0.1 (this machine only) or 0.0.0.0 (every interface)",
+        ) from None
+    with socket.socket(family, kind) as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
-            s.bind((host, port))
-        except OSError:
-            return True
-    return False
+            s.bind(address)
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise AnnotateError(
+                    f"port {port} on {host} is already in use", hint="pick another one with --port"
+                ) from None
+            if exc.errno == errno.EADDRNOTAVAIL:
+                raise AnnotateError(
+                    f"--host {host} is not an address of this machine",
+                    hint="use 127.0.0.1 (this machine only), 0.0.0.0 (every interface) "
+                    "or one of this machine's own addresses",
+                ) from None
+            if exc.errno == errno.EACCES:
+                raise AnnotateError(
+                    f"port {port} on {host} needs administrator rights",
+                    hint="ports below 1024 are privileged: pick another one with --port",
+                ) from None
+            raise AnnotateError(f"cannot listen on {host} port {port}: {exc.strerror}") from None
+        return s.getsockname()[1]
+
+
+def _port_free(host: str, port: int) -> bool:
+    try:
+        _bind_port(host, port)
+    except AnnotateError:
+        return False
+    return True
+
+
+def _url(host: str, port: int) -> str:
+    if host in ("127.0.0.1", "0.0.0.0", "::", "::1", "localhost"):
+        host = "localhost"
+    elif ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
 
 
 def _info(data_dir: Path, url: str, pid: int | None) -> ServerInfo:
@@ -242,8 +359,55 @@ def _info(data_dir: Path, url: str, pid: int | None) -> ServerInfo:
     )
 
 
+# --- which local server: current-server.json -----------------------------------------
+# The servers `start` started, newest first. Commands without --api-url use the newest
+# one still running, so stopping a second server does not hide the first.
+
+_KEEP_RECENT = 20
+
+
+def _recent_servers() -> list[dict]:
+    try:
+        pointer = json.loads(_current_pointer().read_text())
+    except (OSError, ValueError):
+        return []
+    if not isinstance(pointer, dict):
+        return []
+    entries = pointer.get("servers", [pointer] if "data_dir" in pointer else [])  # 0.1 format
+    return [e for e in entries if isinstance(e, dict) and isinstance(e.get("data_dir"), str)]
+
+
+def _write_recent(entries: list[dict]) -> None:
+    write_private(_current_pointer(), json.dumps({"servers": entries[:_KEEP_RECENT]}, indent=2))
+
+
 def _record_current(data_dir: Path, url: str) -> None:
-    write_private(_current_pointer(), json.dumps({"data_dir": str(data_dir), "url": url}))
+    others = [e for e in _recent_servers() if e["data_dir"] != str(data_dir)]
+    _write_recent([{"data_dir": str(data_dir), "url": url}, *others])
+
+
+def _forget_current(data_dir: Path) -> None:
+    entries = _recent_servers()
+    if any(e["data_dir"] == str(data_dir) for e in entries):
+        _write_recent([e for e in entries if e["data_dir"] != str(data_dir)])
+
+
+def _running(data_dir: Path) -> dict | None:
+    """The pid state of this data folder's server when that server is really running."""
+    state = _read_pid(data_dir)
+    return state if state and _alive(state, data_dir) else None
+
+
+def _resolve_data_dir(data_dir: Path | None) -> Path:
+    """An explicit folder, else the newest started server still running, else the newest
+    started one, else the per-user default."""
+    if data_dir is not None:
+        return data_dir.expanduser().resolve()
+    recent = [Path(e["data_dir"]) for e in _recent_servers()]
+    for folder in recent:
+        if _running(folder):
+            return folder
+    return recent[0] if recent else default_data_dir()
 
 
 # --- commands -------------------------------------------------------------------------
@@ -254,26 +418,35 @@ def start(
     port: int = DEFAULT_PORT,
     host: str = DEFAULT_HOST,
     timeout: float = 180.0,
+    notify: Callable[[str], None] | None = None,
 ) -> ServerInfo:
-    """Start the server (idempotent) and return once it answers."""
+    """Start the server (idempotent) and return once it answers.
+
+    `notify` receives the few things worth telling a person: an install about to
+    happen, a stale pid file cleaned, a wait for a concurrent start.
+    """
     data_dir = (data_dir or default_data_dir()).expanduser().resolve()
-    data_dir.mkdir(parents=True, exist_ok=True)
-    os.chmod(data_dir, 0o700)
+    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    os.chmod(data_dir, 0o700)  # the database, the credentials and the Redis socket live here
+    with _file_lock(data_dir / "server.lock", f"starting or stopping {data_dir}", notify):
+        return _start_locked(data_dir, port, host, timeout, notify)
 
-    running = _read_pid(data_dir)
-    if running and _alive(running["pid"]) and _answers(running["url"]):
-        _record_current(data_dir, running["url"])
-        return _info(data_dir, running["url"], running["pid"])
-    if running:
-        _kill_group(running)  # a half-dead previous start: clean it before starting again
-        _pid_file(data_dir).unlink(missing_ok=True)
 
-    if _port_in_use(host, port):
-        raise AnnotateError(
-            f"port {port} on {host} is already in use", hint="pick another one with --port"
-        )
+def _start_locked(
+    data_dir: Path, port: int, host: str, timeout: float, notify: Callable[[str], None] | None
+) -> ServerInfo:
+    previous = _read_pid(data_dir)
+    if previous and _alive(previous, data_dir):
+        if _answers(previous["url"]):
+            _record_current(data_dir, previous["url"])
+            return _info(data_dir, previous["url"], previous["pid"])
+        _kill_group(previous, data_dir)  # a half-dead previous start: end it first
+    elif previous and notify:
+        notify(_stale_message(data_dir, previous))
+    _pid_file(data_dir).unlink(missing_ok=True)
 
-    python = ensure_server_env()
+    port = _bind_port(host, port)
+    python = ensure_server_env(notify=notify)
     _load_or_create_credentials(data_dir)  # the launcher creates the owner from them
     tmp = data_dir / "tmp"
     if tmp.exists():  # argilla-server copies its UI here on every import and never cleans
@@ -295,7 +468,7 @@ def start(
         TMPDIR=str(tmp),
         PYTHONUNBUFFERED="1",
     )
-    url = f"http://{'localhost' if host in ('127.0.0.1', '0.0.0.0') else host}:{port}"
+    url = _url(host, port)
     log = log_file(data_dir)
     with open(log, "a", encoding="utf-8") as out:
         os.chmod(log, 0o600)
@@ -320,13 +493,21 @@ def start(
             cwd=str(data_dir),
             start_new_session=True,
         )
-    state = {"pid": proc.pid, "pgid": proc.pid, "url": url, "host": host, "port": port}
+    stat = _proc_stat(proc.pid)
+    state = {
+        "pid": proc.pid,
+        "pgid": proc.pid,
+        "started": stat[1] if stat else None,
+        "url": url,
+        "host": host,
+        "port": port,
+    }
     write_private(_pid_file(data_dir), json.dumps(state))
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            _kill_group(state)
+            _kill_group(state, data_dir)
             _pid_file(data_dir).unlink(missing_ok=True)
             raise AnnotateError(
                 f"the Argilla server exited during start-up (code {proc.returncode})",
@@ -336,16 +517,24 @@ def start(
             _record_current(data_dir, url)
             return _info(data_dir, url, proc.pid)
         time.sleep(0.25)
-    _kill_group(state)
+    _kill_group(state, data_dir)
     _pid_file(data_dir).unlink(missing_ok=True)
     raise AnnotateError(
         f"the Argilla server did not answer on {url} within {timeout:.0f} s", hint=f"read {log}"
     )
 
 
-def _kill_group(state: dict, grace: float = 15.0) -> None:
+def _stale_message(data_dir: Path, state: dict) -> str:
+    return (
+        f"removed a stale {_pid_file(data_dir).name} in {data_dir}: pid {state['pid']} "
+        "is no longer this server (nothing was signalled)"
+    )
+
+
+def _kill_group(state: dict, data_dir: Path, grace: float = 15.0) -> None:
+    """End the server's process group, only while it is provably this data folder's."""
     pgid = state.get("pgid") or state.get("pid")
-    if not pgid:
+    if not _our_pids(state, data_dir):
         return
     try:
         os.killpg(pgid, signal.SIGTERM)
@@ -360,28 +549,39 @@ def _kill_group(state: dict, grace: float = 15.0) -> None:
         with contextlib.suppress(ChildProcessError):
             os.waitpid(-pgid, os.WNOHANG)
         time.sleep(0.1)
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pgid, signal.SIGKILL)
+    if _our_pids(state, data_dir):
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(pgid, signal.SIGKILL)
 
 
-def stop(data_dir: Path | None = None) -> bool:
-    """End exactly the processes `start` started; True when something was running."""
+def stop(data_dir: Path | None = None, notify: Callable[[str], None] | None = None) -> bool:
+    """End exactly the processes `start` started; True when something was running.
+
+    A pid file whose process is not this data folder's server (a reboot, an OOM kill,
+    the pid reused by another program) is removed without signalling anything.
+    """
     data_dir = _resolve_data_dir(data_dir)
-    state = _read_pid(data_dir)
-    if not state:
+    if not data_dir.is_dir():
         return False
-    _kill_group(state)
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline and _port_in_use(state["host"], state["port"]):
-        time.sleep(0.1)
-    _pid_file(data_dir).unlink(missing_ok=True)
-    return True
+    with _file_lock(data_dir / "server.lock", f"starting or stopping {data_dir}", notify):
+        state = _read_pid(data_dir)
+        running = bool(state and _alive(state, data_dir))
+        if state and running:
+            _kill_group(state, data_dir)
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and not _port_free(state["host"], state["port"]):
+                time.sleep(0.1)
+        elif state and notify:
+            notify(_stale_message(data_dir, state))
+        _pid_file(data_dir).unlink(missing_ok=True)
+        _forget_current(data_dir)
+    return running
 
 
 def status(data_dir: Path | None = None) -> dict:
     data_dir = _resolve_data_dir(data_dir)
-    state = _read_pid(data_dir)
-    up = bool(state and _alive(state["pid"]) and _answers(state["url"]))
+    state = _running(data_dir)
+    up = bool(state and _answers(state["url"]))
     return {
         "running": up,
         "url": state["url"] if state else None,
@@ -392,13 +592,10 @@ def status(data_dir: Path | None = None) -> dict:
 
 
 def local_connection() -> ServerInfo | None:
-    """The local server recorded by the last `start`, if it is still up."""
-    try:
-        pointer = json.loads(_current_pointer().read_text())
-    except (OSError, ValueError):
-        return None
-    data_dir = Path(pointer["data_dir"])
-    state = _read_pid(data_dir)
-    if not state or not _connection_file(data_dir).exists():
-        return None
-    return _info(data_dir, state["url"], state.get("pid"))
+    """The newest local server `start` started that is still running, if any."""
+    for entry in _recent_servers():
+        data_dir = Path(entry["data_dir"])
+        state = _running(data_dir)
+        if state and _connection_file(data_dir).exists():
+            return _info(data_dir, state["url"], state["pid"])
+    return None

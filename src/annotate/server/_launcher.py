@@ -5,7 +5,7 @@ Runs with the argilla-server virtual environment's Python (never imported by
 launcher imports ours first and then runs uvicorn on the unmodified app.
 
     python _launcher.py serve --host H --port P --bootstrap FILE
-    python _launcher.py worker          (started by `serve`; runs background jobs)
+    python _launcher.py worker --data-dir D   (started by `serve`; runs background jobs)
 
 All settings come from ARGILLA_* environment variables set by `annotate server start`.
 """
@@ -24,21 +24,61 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def _data_dir() -> str:
+    return os.environ.get("ARGILLA_HOME_PATH") or os.getcwd()
+
+
+def _socket_path() -> str:
+    """Where Redis listens: a Unix socket in the owner-only data folder.
+
+    A Unix socket path is limited to about 100 bytes; a deeper data folder gets a fresh
+    owner-only folder in /tmp instead. Either way no other local user can connect.
+    """
+    path = os.path.join(_data_dir(), "redis.sock")
+    if len(path.encode()) > 100:
+        import atexit
+        import shutil
+        import tempfile
+
+        folder = tempfile.mkdtemp(prefix="annotate-redis-", dir="/tmp")  # mode 0700
+        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        path = os.path.join(folder, "redis.sock")
+    if os.path.lexists(path):
+        os.unlink(path)  # left by a killed server; one server per data folder (start locks it)
+    return path
 
 
 def _start_redis() -> str:
-    """Redis protocol on loopback from fakeredis: nothing to install, jobs really run."""
+    """Redis protocol from fakeredis on a Unix socket only the owner can reach.
+
+    Any client of this Redis can queue a job the rq worker runs as this user, so it must
+    not listen on TCP (fakeredis does not enforce a password). Nothing to install.
+    """
+    import itertools
+
     from fakeredis import TcpFakeServer
 
-    port = _free_port()
-    server = TcpFakeServer(("127.0.0.1", port), server_type="redis")
+    class UnixFakeServer(TcpFakeServer):
+        address_family = socket.AF_UNIX
+
+    path = _socket_path()
+    old_umask = os.umask(0o077)  # the socket is created owner-only, not chmod-ed after
+    try:
+        server = UnixFakeServer(path, server_type="redis")  # type: ignore[arg-type]
+    finally:
+        os.umask(old_umask)
+    # fakeredis keys its connections by the peer address, which is "" for every Unix client
+    ids = itertools.count()
+    base = server.RequestHandlerClass
+
+    def setup(handler) -> None:
+        handler.client_address = ("unix", next(ids))
+        base.setup(handler)
+
+    server.RequestHandlerClass = type("UnixHandler", (base,), {"setup": setup})
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, name="fakeredis", daemon=True).start()
-    return f"redis://127.0.0.1:{port}/0"
+    return f"unix://{path}?db=0"
 
 
 def _migrate() -> None:
@@ -84,7 +124,10 @@ def serve(host: str, port: int, bootstrap: str) -> int:
     _migrate()
     _bootstrap_owner(bootstrap)
 
-    worker = subprocess.Popen([sys.executable, os.path.abspath(__file__), "worker"])
+    # the data folder on its command line lets `annotate server stop` recognise it as ours
+    worker = subprocess.Popen(
+        [sys.executable, os.path.abspath(__file__), "worker", "--data-dir", _data_dir()]
+    )
 
     def _stop(signum, frame):  # noqa: ARG001
         raise KeyboardInterrupt
