@@ -74,6 +74,18 @@ def cli_json(*args: str, info=None, env: dict | None = None) -> Any:
     return json.loads(result.stdout)
 
 
+def one_error_line(result: subprocess.CompletedProcess, *fragments: str) -> str:
+    """Assert a command failed with ONE stderr line, `error: ...` holding every fragment."""
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    lines = [ln for ln in result.stderr.splitlines() if ln.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ")
+    for fragment in fragments:
+        assert fragment in lines[0], lines[0]
+    return lines[0]
+
+
 def scripted_campaign(argilla_server, tmp: Path) -> dict:
     """Push six ARC items, then three annotators answer them as scripted.
 

@@ -11,7 +11,7 @@ import json
 import socket
 
 import pytest
-from campaigns import cli, cli_json, make_config
+from campaigns import cli, cli_json, make_config, one_error_line
 from hub_emulator import HubEmulator, run_client
 
 pytestmark = pytest.mark.server
@@ -41,18 +41,6 @@ def _dry_run(config, env):
     )
 
 
-def _one_line(result, *fragments: str) -> str:
-    assert result.returncode != 0
-    assert "Traceback" not in result.stderr
-    lines = [ln for ln in result.stderr.splitlines() if ln.strip()]
-    assert len(lines) == 1, result.stderr
-    assert lines[0].startswith("error: ")
-    for fragment in fragments:
-        assert fragment in lines[0], lines[0]
-    assert "hf_" not in result.stdout + result.stderr
-    return lines[0]
-
-
 @pytest.mark.parametrize(
     ("status", "echo", "fragments"),
     [
@@ -67,7 +55,8 @@ def test_hub_errors_are_one_line_without_the_token(pulled, hub, tmp_path, status
     env = hub.client_env(tmp_path / "cache", token=TOKEN)
     with hub.failing(status, echo_authorization=echo):
         result = _dry_run(pulled, env)
-    _one_line(result, "somosnlp/arc-es", *fragments)
+    one_error_line(result, "somosnlp/arc-es", *fragments)
+    assert "hf_" not in result.stdout + result.stderr
 
 
 def test_unreachable_hub_is_one_line(pulled, hub, tmp_path):
@@ -76,7 +65,9 @@ def test_unreachable_hub_is_one_line(pulled, hub, tmp_path):
         port = s.getsockname()[1]
     env = hub.client_env(tmp_path / "cache", token=TOKEN)
     env["HF_ENDPOINT"] = f"http://127.0.0.1:{port}"
-    line = _one_line(_dry_run(pulled, env), f"127.0.0.1:{port}")
+    result = _dry_run(pulled, env)
+    line = one_error_line(result, f"127.0.0.1:{port}")
+    assert "hf_" not in result.stdout + result.stderr
     assert "could not reach the Hub" in line
 
 

@@ -94,6 +94,13 @@ def _one_line_error(result: subprocess.CompletedProcess | tuple[int, str]) -> st
     return errors[0]
 
 
+def _retry_notice_then_error(result: subprocess.CompletedProcess) -> None:
+    """A server that stays down: one notice that it is retrying, then the one error line."""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 2, result.stderr
+    assert "retrying up to 5 time(s)" in lines[0] and lines[1].startswith("error: ")
+
+
 def _workspace(config: Path) -> str:
     return yaml.safe_load(config.read_text(encoding="utf-8"))["workspace"]
 
@@ -385,7 +392,7 @@ def test_server_always_503_gives_one_line_within_the_retry_budget(argilla_server
         attempts = len(proxy.log)
     line = _one_line_error(result)
     assert proxy.url in line
-    assert len(result.stderr.strip().splitlines()) == 1
+    _retry_notice_then_error(result)
     assert attempts == DEFAULT_ATTEMPTS
     assert elapsed < GIVE_UP_WITHIN
     assert _dataset(Rest(argilla_server.url, argilla_server.api_key), _workspace(config)) is None
@@ -399,7 +406,7 @@ def test_nothing_listening_gives_one_line_within_the_retry_budget(tmp_path):
     elapsed = time.monotonic() - started
     line = _one_line_error(result)
     assert f"cannot reach Argilla at {url}" in line
-    assert len(result.stderr.strip().splitlines()) == 1
+    _retry_notice_then_error(result)
     # The default budget retries for ~16 s, then gives up.
     assert 10 < elapsed < GIVE_UP_WITHIN
 

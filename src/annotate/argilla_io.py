@@ -8,11 +8,14 @@ the same resilience, the SDK's own first request included.
 
 Retry budget: ANNOTATE_HTTP_RETRIES (default 5) retries after the first attempt, waiting
 ANNOTATE_HTTP_BACKOFF seconds (default 0.5) before the first retry and doubling up to 8 s:
-about 16 s before a command gives up on a server that stays down.
+about 16 s before a command gives up on a server that stays down. The first retry of a
+request logs one notice (logger "annotate"; the CLI prints it on stderr), so a wait is
+never silent.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from collections.abc import Iterator
@@ -33,6 +36,8 @@ from annotate.model import (
 if TYPE_CHECKING:
     import argilla as rg
     import httpx
+
+log = logging.getLogger("annotate")
 
 RETRY_STATUSES = {500, 502, 503, 504}
 PAGE = 500  # records per REST page when listing
@@ -59,6 +64,8 @@ def _retrying_transport(inner: httpx.BaseTransport, attempts: int, backoff: floa
 
         def handle_request(self, request: httpx.Request) -> httpx.Response:
             delay = backoff
+            url = request.url
+            where = f"{url.scheme}://{url.netloc.decode()}"
             for attempt in range(attempts):
                 last = attempt == attempts - 1
                 try:
@@ -67,14 +74,17 @@ def _retrying_transport(inner: httpx.BaseTransport, attempts: int, backoff: floa
                         response.read()
                         return response
                     response.close()
+                    problem = f"answered {response.status_code}"
                 except httpx.TransportError as exc:
                     if last:
-                        url = request.url
                         raise Unreachable(
-                            f"lost the connection to Argilla at {url.scheme}://{url.netloc.decode()}"
+                            f"lost the connection to Argilla at {where}"
                             f" after {attempts} attempt(s) ({type(exc).__name__})",
                             hint="is the server up? re-running the same command continues safely",
                         ) from exc
+                    problem = f"did not answer ({type(exc).__name__})"
+                if attempt == 0:
+                    log.warning(retry_notice(where, problem, attempts - 1, backoff))
                 time.sleep(delay)
                 delay = min(delay * 2, MAX_BACKOFF)
                 if hasattr(request.stream, "seek"):
@@ -85,6 +95,12 @@ def _retrying_transport(inner: httpx.BaseTransport, attempts: int, backoff: floa
             inner.close()
 
     return RetryTransport()
+
+
+def retry_notice(where: str, problem: str, retries: int, backoff: float) -> str:
+    """The one line said when a request starts being retried (how long it may take)."""
+    wait = sum(min(backoff * 2**i, MAX_BACKOFF) for i in range(retries))
+    return f"Argilla at {where} {problem}; retrying up to {retries} time(s) over {wait:.0f} s ..."
 
 
 def retry_budget() -> tuple[int, float]:
@@ -163,6 +179,23 @@ def connect(
             hint="is this an Argilla 2.x server?",
         )
     return client
+
+
+def require_manager(client: rg.Argilla, action: str) -> None:
+    """Refuse, before anything is read or written, a key whose user is no owner or admin.
+
+    Annotators' keys get 403 only deep into a command ("listing records ... failed"),
+    after work was done; saying whose key it is tells the user what to change.
+    """
+    me = _json(client.http_client.get("/api/v1/me"), "GET /api/v1/me")
+    role = me.get("role")
+    if role not in ("owner", "admin"):
+        article = "an" if str(role)[:1] in "aeiou" else "a"
+        raise ConnectionFailed(
+            f"the API key is {me.get('username')!r}'s, {article} {role}: "
+            f"{action} needs an owner's or admin's key",
+            hint="pass an owner's key with --api-key or ARGILLA_API_KEY",
+        )
 
 
 def _connection_error(conn: Connection, exc: Exception) -> ConnectionFailed:
@@ -367,6 +400,11 @@ def _rest_records(client: rg.Argilla, dataset_id: Any, include: str | None) -> I
         if include:
             params["include"] = include
         response = client.http_client.get(f"/api/v1/datasets/{dataset_id}/records", params=params)
+        if response.status_code == 403:
+            raise AnnotateError(
+                f"Argilla refused (403) to list the records of dataset {dataset_id}",
+                hint="this needs an owner's or admin's key (annotators see only their queue)",
+            )
         if response.status_code >= 400:
             raise AnnotateError(
                 f"listing records of dataset {dataset_id} failed with {response.status_code}"

@@ -150,6 +150,7 @@ def push(
     client = argilla_io.connect(conn) if conn is not None else None
     workspace = None
     if client is not None:
+        argilla_io.require_manager(client, "push")
         workspace = argilla_io.ensure_workspace(client, cfg.workspace, create=not dry_run)
 
     results = []

@@ -53,9 +53,23 @@ def _register() -> None:
     insights.register(app)
 
 
+def _notices() -> None:
+    """The library's notices (logger "annotate", e.g. "retrying ...") as plain stderr lines."""
+    import logging
+
+    logger = logging.getLogger("annotate")
+    if not logger.handlers:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        logger.addHandler(handler)
+        logger.setLevel(logging.INFO)
+        logger.propagate = False
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point: known problems become one line on stderr and a non-zero exit."""
     _register()
+    _notices()
     try:
         app(args=argv, standalone_mode=True)
     except AnnotateError as exc:
