@@ -4,8 +4,8 @@ publishes. The CLI always runs unmodified as a subprocess; faults come from outs
 
 What must hold: re-running a command repairs whatever an interruption left (no duplicate,
 no missing record, no half snapshot, no partial commit), transient failures are retried
-without the user noticing, and a server that stays down gives one line and a non-zero
-exit within a bounded time.
+(one "retrying" notice, the command still succeeds), and a server that stays down gives
+one error line and a non-zero exit within a bounded time.
 """
 
 from __future__ import annotations
