@@ -11,7 +11,7 @@ import json
 import pytest
 import yaml
 from argilla_rest import Rest
-from campaigns import OKAPI, cli, cli_json, make_config
+from campaigns import OKAPI, cli, cli_json, make_config, scripted_campaign
 
 from annotate.model import Q_VERDICT
 from annotate.records import question_titles
@@ -60,3 +60,35 @@ def test_pull_with_the_workspace_but_no_dataset_writes_nothing(argilla_server, t
     verdict = next(q for q in questions if q["name"] == Q_VERDICT)
     expected = question_titles("es", with_original=False)[f"{Q_VERDICT}_description"]
     assert verdict["description"] == expected
+
+
+def test_items_lists_what_needs_review_and_why(argilla_server, tmp_path):
+    scripted = scripted_campaign(argilla_server, tmp_path)
+    config, ids = str(scripted["config"]), scripted["ids"]
+    cli_json("pull", "-c", config, info=argilla_server)
+
+    resolved = cli("resolve", "-c", config)
+    assert resolved.returncode == 0, resolved.stderr
+    assert f"Items needing review: 1 (`annotate items -c {config}`" in resolved.stderr
+
+    listed = cli_json("items", "-c", config)
+    assert listed["statuses"] == ["needs_review"] and listed["count"] == 1
+    (item,) = listed["items"]
+    assert item["record_id"] == ids[3] and item["reasons"] == ["the verdicts tied"]
+    assert item["votes"] == {"correct": 1, "corrected": 1}
+
+    waiting = cli_json("items", "-c", config, "--status", "unannotated", "-b", "arc")
+    assert [(i["record_id"], i["reasons"]) for i in waiting["items"]] == [
+        (ids[4], ["1 of 2 submitted votes"])
+    ]
+    every = cli_json("items", "-c", config, "--all")
+    assert [i["record_id"] for i in every["items"]] == ids
+
+    table = cli("items", "-c", config)
+    assert table.returncode == 0 and "Items with status needs_review: 1" in table.stdout
+    assert "the verdicts tied" in table.stdout
+    for bad in (("--status", "reviewed"), ("--benchmark", "nope")):
+        refused = cli("items", "-c", config, *bad)
+        assert refused.returncode != 0 and "Traceback" not in refused.stderr
+        assert len(refused.stderr.strip().splitlines()) == 1, refused.stderr
+        assert refused.stderr.startswith("error: ") and bad[1] in refused.stderr

@@ -257,11 +257,76 @@ def resolve(config: Path = ConfigOpt, json_out: bool = JsonOpt) -> None:
         _status_table(summary),
         title=f"Resolution ({summary['method']}, at least {summary['min_votes']} votes)",
     )
+    review = summary["status_counts"].get("overall", {}).get("needs_review", 0)
+    if review:
+        output.note(
+            f"Items needing review: {review} (`annotate items -c {config}` lists them "
+            "with the reasons)."
+        )
     if summary.get("stale_records"):
         output.note(
             f"warning: {len(summary['stale_records'])} records changed in the source after "
             "they were pushed; push again so annotators see the current text"
         )
+
+
+def items(
+    config: Path = ConfigOpt,
+    status: list[str] = typer.Option(
+        [],
+        "--status",
+        "-s",
+        help="List items in this status (repeatable; default: needs_review). One of "
+        "validated, corrected, unusable, needs_review, unannotated.",
+    ),
+    all_statuses: bool = typer.Option(False, "--all", help="List items in every status."),
+    benchmark: list[str] = typer.Option(
+        [], "--benchmark", "-b", help="Only this benchmark (repeatable)."
+    ),
+    json_out: bool = JsonOpt,
+) -> None:
+    """List the items in a status, with the reasons for it (resolves the latest pull).
+
+    The worklist for reviewers: which items need review and why (tied verdicts, a
+    correction that made two choices identical, an empty option...), with their record
+    id and the start of their question to find them in Argilla.
+
+    Examples:
+
+      annotate items -c configs/sample-es.yaml
+
+      annotate items -c configs/sample-es.yaml --status unannotated --benchmark arc
+
+      annotate items -c configs/sample-es.yaml --all --json | jq '.items[].reasons'
+    """
+    from annotate import output
+    from annotate.listing import campaign_items, votes_text
+
+    cfg = load_campaign(config)
+    statuses = None if all_statuses else (status or ["needs_review"])
+    result = campaign_items(cfg, statuses=statuses, benchmarks=benchmark or None)
+    if json_out:
+        output.print_json(result)
+        return
+    wanted = ", ".join(result["statuses"])
+    if not result["items"]:
+        output.note(f"No items with status {wanted} (pull {result['snapshot']}).")
+        return
+    output.print_table(
+        ["benchmark", "record", "status", "votes", "reasons", "question"],
+        [
+            (
+                r["benchmark"],
+                r["record_id"],
+                r["status"],
+                votes_text(r["votes"]),
+                "; ".join(r["reasons"]) or "—",
+                r["question"],
+            )
+            for r in result["items"]
+        ],
+        title=f"Items with status {wanted}: {result['count']} (pull {result['snapshot']})",
+    )
 
 
 def publish(
@@ -319,5 +384,6 @@ def register(app: typer.Typer) -> None:
     app.command()(push)
     app.command()(pull)
     app.command()(resolve)
+    app.command()(items)
     app.command()(publish)
     app.add_typer(users_app, name="users")

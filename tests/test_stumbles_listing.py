@@ -1,0 +1,127 @@
+"""Items by status, with their reasons: the pure listing over resolve's output."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from annotate.listing import REASONS, list_items, reason_text, votes_text
+from annotate.model import Q_CORRECTION, Q_VERDICT, STATUSES, format_correction
+from annotate.resolve import resolve
+
+MT = {"question": "¿Cuál es la capital de Francia?", "A": "París", "B": "Lyon"}
+T0 = pd.Timestamp("2025-01-01T00:00:00Z")
+# What one annotator may do with one item: nothing, or vote (with a correction).
+ACTS = st.sampled_from(
+    [None, "correct", "unusable", "corrected:fix", "corrected:dup", "corrected:empty"]
+)
+
+
+def _correction(kind: str) -> str:
+    seg = dict(MT)
+    if kind == "fix":
+        seg["question"] = "¿Cuál es la capital francesa?"
+    elif kind == "dup":
+        seg["B"] = seg["A"]
+    else:
+        seg["B"] = ""
+    return format_correction(seg)
+
+
+def _resolved(plan: list[list[str | None]], min_votes: int) -> pd.DataFrame:
+    items = pd.DataFrame(
+        {
+            "record_id": [f"arc:{i}" for i in range(len(plan))],
+            "benchmark": ["arc" if i % 2 else "mmlu" for i in range(len(plan))],
+            "item_key": [str(i) for i in range(len(plan))],
+            "segments": json.dumps(MT, ensure_ascii=False),
+            "original": None,
+        }
+    )
+    rows = []
+    for i, acts in enumerate(plan):
+        for u, act in enumerate(acts):
+            if act is None:
+                continue
+            verdict, _, kind = act.partition(":")
+            t = T0 + pd.Timedelta(minutes=len(rows))
+            base = {
+                "record_id": f"arc:{i}",
+                "benchmark": items["benchmark"][i],
+                "item_key": str(i),
+                "user_id": f"id-{u}",
+                "username": f"u{u}",
+                "status": "submitted",
+                "inserted_at": t,
+                "updated_at": t,
+            }
+            rows.append({**base, "question": Q_VERDICT, "value": verdict})
+            if kind:
+                rows.append({**base, "question": Q_CORRECTION, "value": _correction(kind)})
+    responses = pd.DataFrame(
+        rows,
+        columns=[
+            "record_id",
+            "benchmark",
+            "item_key",
+            "user_id",
+            "username",
+            "status",
+            "inserted_at",
+            "updated_at",
+            "question",
+            "value",
+        ],
+    )
+    return resolve(items, responses, min_votes=min_votes, n_bootstrap=10).items
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    plan=st.lists(st.lists(ACTS, min_size=0, max_size=3), min_size=1, max_size=12),
+    min_votes=st.integers(1, 3),
+)
+def test_listing_is_the_resolution_filtered_and_explained(plan, min_votes):
+    resolved = _resolved(plan, min_votes)
+    everything = list_items(resolved, min_votes=min_votes)
+    assert [r["record_id"] for r in everything] == list(resolved["record_id"])
+    assert [r["status"] for r in everything] == list(resolved["status"])
+    json.dumps(everything)  # --json needs nothing more
+    for status in STATUSES:
+        listed = list_items(resolved, statuses=[status], min_votes=min_votes)
+        assert [r["record_id"] for r in listed] == list(
+            resolved.loc[resolved["status"] == status, "record_id"]
+        )
+    only = list_items(resolved, statuses=["needs_review"], benchmarks=["arc"], min_votes=1)
+    assert all(r["benchmark"] == "arc" and r["status"] == "needs_review" for r in only)
+    for row in everything:
+        # every issue is explained, and an item never waits for review without a reason
+        assert len(row["reasons"]) >= len(row["issues"])
+        if row["status"] == "needs_review":
+            assert row["reasons"] and all(r not in REASONS for r in row["reasons"])
+        if row["status"] == "unannotated":
+            assert row["reasons"][0] == f"{row['n_submitted']} of {min_votes} submitted votes"
+        assert sum(row["votes"].values()) == row["n_submitted"]
+        assert row["question"] == MT["question"]
+
+
+def test_reasons_read_like_sentences_and_unknown_codes_survive():
+    assert reason_text("verdict_tie") == "the verdicts tied"
+    assert reason_text("duplicate_choices:A,B") == "choices A,B are identical"
+    assert reason_text("empty_segment:C") == "segment C is empty"
+    assert reason_text("a_rule_added_later:X") == "a_rule_added_later:X"
+    assert votes_text({"correct": 1, "corrected": 1}) == "correct 1, corrected 1"
+    assert votes_text({}) == "—"
+
+
+def test_tie_and_broken_correction_are_told_apart():
+    resolved = _resolved(
+        [["correct", "corrected:fix"], ["corrected:dup", "corrected:dup"], ["correct"]], 2
+    )
+    rows = {r["record_id"]: r for r in list_items(resolved, min_votes=2)}
+    assert rows["arc:0"]["reasons"] == ["the verdicts tied"]
+    assert rows["arc:1"]["reasons"] == ["choices A,B are identical"]
+    assert rows["arc:2"]["reasons"] == ["1 of 2 submitted votes"]
