@@ -90,7 +90,7 @@ def test_defaults(tmp_path, monkeypatch):
     assert cfg.min_submitted == 2 and cfg.error_categories is True
     assert cfg.resolution.method == "majority"
     assert cfg.resolution.min_votes is None and cfg.resolution.min_votes_effective == 2
-    assert cfg.publish.license is None and cfg.publish.name_contributors is False
+    assert cfg.publish.license is None and cfg.publish.name_contributors is True
     assert cfg.publish.exclude_contributors == []
     assert cfg.publish.salt and cfg.publish.salt == load_config(tmp_path / "c.yaml").publish.salt
     assert cfg.report.thresholds == [50]

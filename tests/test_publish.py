@@ -40,6 +40,8 @@ SALT = "pepper-for-tests"
 TOKEN = "hf_publishTestToken0123456789abcdef"
 ARC = "data/arc/validation-00000-of-00001.parquet"
 TQA = "data/truthfulqa/validation-00000-of-00001.parquet"
+ARC_REVIEWED = "data/arc_reviewed/validation-00000-of-00001.parquet"
+TQA_REVIEWED = "data/truthfulqa_reviewed/validation-00000-of-00001.parquet"
 RESPONSES = "data/responses/train-00000-of-00001.parquet"
 CONTRIBUTORS = "data/contributors/train-00000-of-00001.parquet"
 OPTION_COLS = ("option_a", "option_b", "option_c", "option_d", "option_e")
@@ -311,14 +313,28 @@ def test_tree_layout_is_one_config_per_benchmark_plus_responses_and_contributors
     assert list(tree) == [
         "README.md",
         ARC,
+        ARC_REVIEWED,
         TQA,
+        TQA_REVIEWED,
         RESPONSES,
         CONTRIBUTORS,
-        "lm_eval/arc_es_validated.yaml",
-        "lm_eval/truthfulqa_es_validated.yaml",
+        "lm_eval/arc_es_all.yaml",
+        "lm_eval/arc_es_reviewed.yaml",
+        "lm_eval/truthfulqa_es_mc1_all.yaml",
+        "lm_eval/truthfulqa_es_mc1_reviewed.yaml",
+        "lm_eval/truthfulqa_es_mc2_all.yaml",
+        "lm_eval/truthfulqa_es_mc2_reviewed.yaml",
+        "lm_eval/utils.py",
     ]
     configs = {c["config_name"]: c for c in front_matter(tree["README.md"])["configs"]}
-    assert list(configs) == ["arc", "truthfulqa", "responses", "contributors"]
+    assert list(configs) == [
+        "arc",
+        "arc_reviewed",
+        "truthfulqa",
+        "truthfulqa_reviewed",
+        "responses",
+        "contributors",
+    ]
     assert configs["arc"]["data_files"] == [
         {"split": "validation", "path": "data/arc/validation-*.parquet"}
     ]
@@ -367,7 +383,7 @@ def test_responses_are_raw_allow_listed_and_never_leak_emails_or_keys():
     assert len(rows) == len(make_responses())
     assert {r["status"] for r in rows} == {"submitted", "draft", "discarded"}
     names = {r["annotator"] for r in rows}
-    assert {"alice", "bob", pseudonym(SALT, "u-3")} == names  # carol excluded: pseudonym
+    assert names == {pseudonym(SALT, u) for u in ("u-1", "u-2", "u-3")}  # by default
     comment = next(r for r in rows if r["question"] == "comment")
     assert comment["value"] == "unsure, mail me at [email removed]"
     assert json.loads(next(r for r in rows if r["question"] == "error_categories")["value"]) == [
@@ -376,6 +392,12 @@ def test_responses_are_raw_allow_listed_and_never_leak_emails_or_keys():
     for path, content in tree.items():
         for secret in (b"@example.", b"argilla.apikey", b"u-1", b"carol"):
             assert secret not in content, (path, secret)
+
+
+def test_named_responses_name_everyone_but_the_excluded_and_the_anonymous():
+    campaign = make_campaign(name_in_responses=True, anonymous_contributors=["BOB"])
+    names = {r["annotator"] for r in table(make_tree(campaign), RESPONSES).to_pylist()}
+    assert names == {"alice", pseudonym(SALT, "u-2"), pseudonym(SALT, "u-3")}
 
 
 def test_without_name_contributors_everyone_is_a_pseudonym():
@@ -390,7 +412,7 @@ def test_without_name_contributors_everyone_is_a_pseudonym():
 def test_a_username_that_is_an_email_is_never_published():
     responses = make_responses()
     responses.loc[responses["username"] == "bob", "username"] = "bob.smith@uni.example"
-    tree = make_tree(responses=responses)
+    tree = make_tree(make_campaign(name_in_responses=True), responses=responses)
     names = {r["annotator"] for r in table(tree, RESPONSES).to_pylist()}
     assert names == {"alice", pseudonym(SALT, "u-2"), pseudonym(SALT, "u-3")}
     assert all(b"uni.example" not in content for content in tree.values())
@@ -425,7 +447,7 @@ def test_card_metadata_validates_and_the_body_tells_how_the_data_was_made():
     assert meta["pretty_name"]
     body = readme.split("\n---\n", 1)[1]
     for expected in (
-        "alexandrainst/m_arc",  # sources
+        "alexandrainst/m\\_arc",  # sources (Markdown-escaped)
         "at least **2** submitted reviews",  # overlap
         "majority vote",  # method
         "| arc | 3 | 7 | 0.810 | [0.600, 0.950] | 90.0% | reliable |",  # agreement + CI
@@ -453,19 +475,33 @@ def test_same_inputs_give_byte_identical_trees_whatever_the_response_order():
     assert first == second
 
 
-def test_lm_eval_tasks_point_at_the_published_configs():
+def task_yaml(content: bytes) -> dict:
+    """A task file as lm_eval reads it, with `!function x.y` kept as the string "!x.y"."""
+
+    class Loader(yaml.SafeLoader):
+        pass
+
+    Loader.add_constructor("!function", lambda loader, node: "!" + loader.construct_scalar(node))
+    return yaml.load(content, Loader=Loader)  # noqa: S506 (a SafeLoader subclass)
+
+
+def test_lm_eval_tasks_read_the_hub_repo_or_the_folder_they_sit_in():
     tree = make_tree(repo_id="org/okapi-es")
-    arc = yaml.safe_load(tree["lm_eval/arc_es_validated.yaml"])
+    arc = task_yaml(tree["lm_eval/arc_es_reviewed.yaml"])
     assert (arc["dataset_path"], arc["dataset_name"], arc["test_split"]) == (
         "org/okapi-es",
-        "arc",
+        "arc_reviewed",
         "validation",
     )
-    assert "option_e" in arc["doc_to_choice"] and arc["output_type"] == "multiple_choice"
-    tqa = yaml.safe_load(tree["lm_eval/truthfulqa_es_validated.yaml"])
-    assert tqa["doc_to_choice"] == "{{mc1_targets_choices}}"
-    local = yaml.safe_load(make_tree()["lm_eval/arc_es_validated.yaml"])
-    assert local["dataset_path"] == "."
+    assert task_yaml(tree["lm_eval/arc_es_all.yaml"])["dataset_name"] == "arc"
+    assert arc["process_docs"] == "!utils.process_arc" and arc["output_type"] == "multiple_choice"
+    mc2 = task_yaml(tree["lm_eval/truthfulqa_es_mc2_all.yaml"])
+    assert mc2["process_results"] == "!utils.process_results_mc2"
+    assert mc2["doc_to_choice"] == "mc2_choices"
+    local = task_yaml(make_tree()["lm_eval/arc_es_all.yaml"])
+    assert "dataset_path" not in local  # `dataset_path: .` only worked from inside the folder
+    assert local["custom_dataset"] == "!utils.load_folder"
+    assert local["dataset_kwargs"] == {"name": "arc"}
 
 
 def test_bad_benchmark_names_and_column_clashes_are_user_errors():
@@ -554,7 +590,9 @@ def test_folder_target_reads_back_with_datasets_and_republish_removes_stale_file
     cache = tmp_path / "cache"
     for config, split, n in [
         ("arc", "validation", 5),
+        ("arc_reviewed", "validation", 3),
         ("truthfulqa", "validation", 3),
+        ("truthfulqa_reviewed", "validation", 2),
         ("responses", "train", 13),
         ("contributors", "train", 2),
     ]:
@@ -566,7 +604,14 @@ def test_folder_target_reads_back_with_datasets_and_republish_removes_stale_file
     (dest / "notes.txt").write_text("mine")  # not ours: kept
     assert write_folder(tree, dest)["unchanged"] is True
     report = write_folder(make_tree(releases=make_releases()[:1]), dest)
-    assert report["removed"] == [TQA, "lm_eval/truthfulqa_es_validated.yaml"]
+    assert report["removed"] == [
+        TQA,
+        TQA_REVIEWED,
+        "lm_eval/truthfulqa_es_mc1_all.yaml",
+        "lm_eval/truthfulqa_es_mc1_reviewed.yaml",
+        "lm_eval/truthfulqa_es_mc2_all.yaml",
+        "lm_eval/truthfulqa_es_mc2_reviewed.yaml",
+    ]
     assert not (dest / TQA).exists() and (dest / ARC).exists()
     assert not (dest / "data" / "truthfulqa").exists()  # emptied folders go too
     assert (dest / "notes.txt").read_text() == "mine"

@@ -10,7 +10,7 @@ import json
 
 import pytest
 import yaml
-from campaigns import OKAPI, cli, cli_json, scripted_campaign
+from campaigns import OKAPI, cli, cli_json, make_config, scripted_campaign
 from hub_emulator import HubEmulator, run_client
 
 pytestmark = pytest.mark.server
@@ -57,9 +57,11 @@ def _check_release(load: dict, scripted: dict) -> None:
     assert rows[key[ids[4]]]["validation_status"] == "unannotated"
     contributors = load["contributors"]["rows"]
     assert sorted(c["submitted"] for c in contributors) == sorted(SUBMITTED.values())
-    # Pseudonymised (the sample config does not say contributors agreed to be named).
-    assert not any(c["contributor"].startswith(("ana-", "ben-", "cris-")) for c in contributors)
+    # Credited by Argilla username (the default); the raw responses stay pseudonymised.
+    by_name = {c["contributor"].split("-")[0]: c["submitted"] for c in contributors}
+    assert by_name == SUBMITTED
     assert load["responses"]["num_rows"] > 0
+    assert all(r["annotator"].startswith("annotator-") for r in load["responses"]["rows"])
 
 
 LOAD_ALL = """
@@ -87,7 +89,12 @@ def test_publish_to_folder_reads_back_with_datasets(pulled, tmp_path):
     card = (out / "README.md").read_text(encoding="utf-8")
     meta = yaml.safe_load(card.split("---\n")[1])
     assert meta["license"] == "cc-by-nc-4.0" and meta["language"] == ["es"]
-    assert {c["config_name"] for c in meta["configs"]} == {"arc", "responses", "contributors"}
+    assert {c["config_name"] for c in meta["configs"]} == {
+        "arc",
+        "arc_reviewed",
+        "responses",
+        "contributors",
+    }
 
     # Publishing again to the same folder changes nothing.
     again = cli_json("publish", "-c", str(pulled["config"]), "--to", str(out))
@@ -186,3 +193,27 @@ def test_bad_target_is_one_line_error(pulled):
     result = cli("publish", "-c", str(pulled["config"]), "--to", "hf://models/x")
     assert result.returncode != 0
     assert "hf://models/x" in result.stderr.strip().splitlines()[-1]
+
+
+def test_a_campaign_nobody_reviewed_is_refused_unless_allowed(argilla_server, tmp_path):
+    rows = json.loads((OKAPI / "m_arc_es_validation.json").read_text(encoding="utf-8"))[:4]
+    src = tmp_path / "arc.json"
+    src.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    config = make_config(tmp_path, benchmarks=["arc"], files={"arc": src})
+    cli_json("push", "-c", str(config), info=argilla_server)
+    cli_json("pull", "-c", str(config), info=argilla_server)
+    out = tmp_path / "release"
+    refused = cli("publish", "-c", str(config), "--to", str(out))
+    assert refused.returncode != 0
+    lines = refused.stderr.strip().splitlines()
+    assert lines[-1].startswith("error: no item has been validated or corrected yet (0 of 4")
+    assert "--allow-unreviewed" in refused.stderr and "Traceback" not in refused.stderr
+    assert not out.exists()  # nothing half-written
+
+    allowed = cli_json("publish", "-c", str(config), "--to", str(out), "--allow-unreviewed")
+    assert allowed["written"]["files"] > 0
+    card = (out / "README.md").read_text(encoding="utf-8")
+    meta = yaml.safe_load(card.split("---\n")[1])
+    assert meta["annotation_coverage"]["reviewed"] == 0
+    assert "validated" not in meta["pretty_name"].lower()  # the sample's name says "validated"
+    assert "0 of 4 items (0%)" in card.split("---\n", 2)[2].lstrip().splitlines()[2]

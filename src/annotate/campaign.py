@@ -118,8 +118,12 @@ def publish_campaign(
     dry_run: bool = False,
     private: bool = False,
     token: str | None = None,
+    allow_unreviewed: bool = False,
 ) -> dict:
-    """Resolve the latest pull and publish the campaign to a folder or a Hub repo."""
+    """Resolve the latest pull and publish the campaign to a folder or a Hub repo.
+
+    Refuses (AnnotateError) when no item was validated or corrected, unless
+    `allow_unreviewed`."""
     from annotate import publish
     from annotate.adapters import get_adapter
 
@@ -142,6 +146,7 @@ def publish_campaign(
                 original_source=bench.original.label if bench.original else None,
                 license=cfg.publish.license,
                 split=bench.split,
+                adapter=bench.adapter,
             )
         )
     info = publish.CampaignInfo(
@@ -155,6 +160,8 @@ def publish_campaign(
         pretty_name=cfg.publish.pretty_name,
         name_contributors=cfg.publish.name_contributors,
         exclude_contributors=list(cfg.publish.exclude_contributors),
+        anonymous_contributors=list(cfg.publish.anonymous_contributors),
+        name_in_responses=cfg.publish.name_in_responses,
         salt=cfg.publish.salt or "",
         citation=cfg.publish.citation,
     )
@@ -165,6 +172,7 @@ def publish_campaign(
         resolution.annotators,
         resolution.agreement,
         repo_id=target.repo_id,
+        allow_unreviewed=allow_unreviewed,
     )
     result: dict[str, Any] = {
         "target": to,

@@ -179,6 +179,7 @@ LANGUAGE_NAMES = {
 }
 
 MAX_CONTRIBUTORS_IN_CARD = 100
+REVIEWED = ("validated", "corrected", "unusable")  # statuses settled by volunteers
 
 
 @dataclass(frozen=True)
@@ -194,8 +195,21 @@ class BenchmarkCardInfo:
     n_items: int
     n_published: int
     status_counts: Mapping[str, int]
-    lm_eval_task: str | None = None
-    lm_eval_file: str | None = None
+    lm_eval_tasks: Sequence[tuple[str, str]] = ()  # (task name, "all" | "reviewed")
+    schema: str | None = None  # the Okapi task it matches (arc, mmlu, hellaswag, truthfulqa)
+    reviewed_name: str | None = None  # the config holding only validated/corrected rows
+    reviewed_path: str | None = None
+    n_reviewed_rows: int = 0
+
+    @property
+    def n_reviewed(self) -> int:
+        """Items volunteers settled: validated, corrected, or unusable (left out)."""
+        return sum(int(self.status_counts.get(s, 0)) for s in REVIEWED)
+
+    @property
+    def fully_reviewed(self) -> bool:
+        """Every published row was validated or corrected by volunteers."""
+        return self.n_published == self.n_reviewed_rows
 
 
 @dataclass(frozen=True)
@@ -251,11 +265,19 @@ def card_metadata(ctx: CardContext) -> dict[str, Any]:
     from huggingface_hub import DatasetCardData
 
     c = ctx.campaign
-    configs = [
-        {"config_name": b.name, "data_files": [{"split": b.split, "path": b.path}]}
-        | ({"default": True} if i == 0 else {})
-        for i, b in enumerate(ctx.benchmarks)
-    ]
+    configs: list[dict[str, Any]] = []
+    for i, b in enumerate(ctx.benchmarks):
+        configs.append(
+            {"config_name": b.name, "data_files": [{"split": b.split, "path": b.path}]}
+            | ({"default": True} if i == 0 else {})
+        )
+        if b.reviewed_name:
+            configs.append(
+                {
+                    "config_name": b.reviewed_name,
+                    "data_files": [{"split": b.split, "path": b.reviewed_path}],
+                }
+            )
     configs += [
         {
             "config_name": "responses",
@@ -281,20 +303,99 @@ def card_metadata(ctx: CardContext) -> dict[str, Any]:
         size_categories=[size_category(n_rows)],
         task_categories=["question-answering", "multiple-choice"],
         task_ids=["multiple-choice-qa"],
-        tags=["machine-translation", "human-validated", "benchmark", "argilla"]
+        tags=["machine-translation", _review_tag(ctx), "benchmark", "argilla"]
         + (["okapi"] if any(is_okapi(b.source, b.original_source) for b in ctx.benchmarks) else []),
         configs=configs,
+        annotation_coverage=coverage_metadata(ctx),
         **extra,
     )
     return data.to_dict()
 
 
+def coverage_metadata(ctx: CardContext) -> dict[str, Any]:
+    """Review coverage as YAML-readable numbers: overall, per status and per benchmark.
+
+    `reviewed` counts the items volunteers settled (validated, corrected or unusable);
+    `reviewed_rows` the published rows they validated or corrected (the `_reviewed` configs).
+    """
+
+    def block(items: int, reviewed: int, rows: int, published: int, counts: Mapping) -> dict:
+        return {
+            "items": items,
+            "reviewed": reviewed,
+            "reviewed_share": round(reviewed / items, 4) if items else 0.0,
+            "published_rows": published,
+            "reviewed_rows": rows,
+            "status": {s: int(counts.get(s, 0)) for s in STATUSES},
+        }
+
+    bs = ctx.benchmarks
+    totals = {s: sum(int(b.status_counts.get(s, 0)) for b in bs) for s in STATUSES}
+    out = block(
+        sum(b.n_items for b in bs),
+        sum(b.n_reviewed for b in bs),
+        sum(b.n_reviewed_rows for b in bs),
+        sum(b.n_published for b in bs),
+        totals,
+    )
+    out["benchmarks"] = {
+        b.name: block(b.n_items, b.n_reviewed, b.n_reviewed_rows, b.n_published, b.status_counts)
+        for b in bs
+    }
+    return out
+
+
+def review_state(ctx: CardContext) -> str:
+    """`validated` when every published row was validated or corrected by people,
+    `partial` when some were, `unreviewed` when none was."""
+    if ctx.benchmarks and all(b.fully_reviewed for b in ctx.benchmarks):
+        return "validated"
+    return "partial" if any(b.n_reviewed_rows for b in ctx.benchmarks) else "unreviewed"
+
+
+def _review_tag(ctx: CardContext) -> str:
+    return {"validated": "human-validated", "partial": "partially-human-reviewed"}.get(
+        review_state(ctx), "unreviewed"
+    )
+
+
+_VALIDATED_WORD = re.compile(r"\b(?:human[- ])?validated\b", re.I)
+
+
 def pretty_name(ctx: CardContext) -> str:
+    """The dataset's name; says "validated" only when every published row was."""
     c = ctx.campaign
+    state = review_state(ctx)
     if c.pretty_name:
-        return str(c.pretty_name)
+        name = str(c.pretty_name)
+        if state == "validated":
+            return name
+        honest = "partly human-reviewed" if state == "partial" else "unreviewed"
+        return _VALIDATED_WORD.sub(honest, name)
     names = ", ".join(b.name for b in ctx.benchmarks) or "benchmarks"
-    return f"{names} ({language_name(c.language)}, human-validated)"
+    words = {
+        "validated": "human-validated",
+        "partial": f"{_share(ctx)} human-reviewed",
+        "unreviewed": "machine-translated, not yet reviewed",
+    }
+    return f"{names} ({language_name(c.language)}, {words[state]})"
+
+
+def _share(ctx: CardContext) -> str:
+    items = sum(b.n_items for b in ctx.benchmarks)
+    reviewed = sum(b.n_reviewed for b in ctx.benchmarks)
+    return _pct(reviewed, items)
+
+
+def _pct(part: int, whole: int) -> str:
+    if not whole:
+        return "0%"
+    share = 100 * part / whole
+    if 0 < share < 1:
+        return "<1%"
+    if 99 < share < 100:
+        return ">99%"
+    return f"{share:.0f}%"
 
 
 def language_name(code: str) -> str:
@@ -352,21 +453,30 @@ def render_body(ctx: CardContext) -> str:
     total_items = sum(b.n_items for b in ctx.benchmarks)
     n_people = len(ctx.contributors)
     out: list[str] = [f"# {pretty_name(ctx)}", ""]
+    out += _coverage_section(ctx)
     out += [
-        f"Machine-translated {src_lang} → {lang} benchmarks, reviewed item by item by "
-        f"{n_people} volunteer{'s' if n_people != 1 else ''} in the community annotation "
-        f"campaign `{c.campaign}` (run with the `annotate` tool on Argilla). "
-        f"{total_published} of {total_items} items are published, in the original schema of "
-        "each benchmark, with columns telling how each item was validated.",
+        "",
+        f"Machine-translated {src_lang} → {lang} benchmarks, under review item by item by "
+        f"volunteers ({n_people} so far) in the community annotation campaign "
+        f"`{c.campaign}` (run with the `annotate` tool on Argilla). {total_published} of "
+        f"{total_items} items are published, in the original schema of each benchmark, with "
+        "columns telling how each item was validated. Each benchmark has two configs: "
+        "`<benchmark>` with every published row, and `<benchmark>_reviewed` with only the "
+        "rows volunteers validated or corrected.",
         "",
         "| config | split | rows | of items | source | lm-evaluation-harness task |",
         "| --- | --- | --- | --- | --- | --- |",
     ]
     for b in ctx.benchmarks:
-        task = f"`{b.lm_eval_task}`" if b.lm_eval_task else "—"
         out.append(
-            f"| `{b.name}` | {b.split} | {b.n_published} | {b.n_items} | {_md(b.source)} | {task} |"
+            f"| `{b.name}` | {b.split} | {b.n_published} | {b.n_items} | {_md(b.source)} | "
+            f"{_tasks_cell(b, 'all')} |"
         )
+        if b.reviewed_name:
+            out.append(
+                f"| `{b.reviewed_name}` | {b.split} | {b.n_reviewed_rows} | {b.n_items} | "
+                f"validated or corrected rows only | {_tasks_cell(b, 'reviewed')} |"
+            )
     out += [
         f"| `responses` | train | {ctx.n_response_rows} | | every raw annotation | |",
         f"| `contributors` | train | {n_people} | | credits and ranking | |",
@@ -379,9 +489,11 @@ def render_body(ctx: CardContext) -> str:
     ]
     if first:
         out += [
-            f'ds = load_dataset("{repo}", "{first.name}", split="{first.split}")',
             "# only the items a human validated or corrected:",
-            'ds = ds.filter(lambda r: r["validation_status"] in ("validated", "corrected"))',
+            f'ds = load_dataset("{repo}", "{first.reviewed_name or first.name}", '
+            f'split="{first.split}")',
+            "# every published item (unreviewed ones are the machine translation as is):",
+            f'ds = load_dataset("{repo}", "{first.name}", split="{first.split}")',
         ]
     out += [
         f'responses = load_dataset("{repo}", "responses", split="train")',
@@ -451,6 +563,45 @@ def render_body(ctx: CardContext) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
+def _coverage_section(ctx: CardContext) -> list[str]:
+    """The first lines of the card: how much of the data people actually checked."""
+    bs = ctx.benchmarks
+    items = sum(b.n_items for b in bs)
+    reviewed = sum(b.n_reviewed for b in bs)
+    totals = {s: sum(int(b.status_counts.get(s, 0)) for b in bs) for s in STATUSES}
+    state = review_state(ctx)
+    lead = (
+        f"**Review coverage: {reviewed} of {items} items ({_pct(reviewed, items)}) were "
+        f"reviewed and settled by volunteers** ({totals['validated']} validated, "
+        f"{totals['corrected']} corrected, {totals['unusable']} unusable and left out); "
+        f"{totals['needs_review']} await a decision (`needs_review`) and "
+        f"{totals['unannotated']} have not been reviewed yet (`unannotated`)."
+    )
+    if state == "unreviewed":
+        lead += (
+            " **No published row has been checked by a person yet: this is the machine "
+            "translation as is.**"
+        )
+    elif state == "partial":
+        lead += (
+            " Rows that were not validated or corrected are the machine translation as is: "
+            "evaluate on the `_reviewed` configs for what people checked."
+        )
+    out = [
+        lead,
+        "",
+        "| benchmark | items | reviewed | coverage | " + " | ".join(STATUSES) + " |",
+        "| --- | --- | --- | --- | " + " | ".join("---" for _ in STATUSES) + " |",
+    ]
+    for b in bs:
+        counts = " | ".join(str(int(b.status_counts.get(s, 0))) for s in STATUSES)
+        out.append(
+            f"| {b.name} | {b.n_items} | {b.n_reviewed} | {_pct(b.n_reviewed, b.n_items)} | "
+            f"{counts} |"
+        )
+    return out
+
+
 def _agreement_section(ctx: CardContext) -> list[str]:
     out = ["", "### Agreement", ""]
     if not ctx.agreement:
@@ -483,10 +634,11 @@ def _agreement_section(ctx: CardContext) -> list[str]:
 def _responses_section(ctx: CardContext) -> list[str]:
     c = ctx.campaign
     who = (
-        "Contributors who agreed to be credited appear under their username; anyone who "
-        "asked not to be named appears under a pseudonym."
-        if c.name_contributors
-        else "Annotators appear under pseudonyms."
+        "Annotators appear under their username, except those who asked to stay anonymous "
+        "or not to be credited, who appear under a pseudonym."
+        if c.name_in_responses
+        else "Annotators appear under pseudonyms (the `contributors` config credits people "
+        "by name; the raw responses do not say who answered what)."
     )
     return [
         "",
@@ -511,11 +663,17 @@ def _contributors_section(ctx: CardContext) -> list[str]:
     if not people:
         return out + ["No submitted reviews yet."]
     bench_cols = [b.name for b in ctx.benchmarks]
+    anonymous = sum(1 for p in people if not p.get("named", True))
+    shy = (
+        f" ({anonymous} of them chose to stay anonymous and appear under a pseudonym)"
+        if anonymous
+        else ""
+    )
     out += [
-        f"Thank you to the {len(people)} volunteer{'s' if len(people) != 1 else ''} who "
-        "reviewed these translations: this dataset exists because of your time and care. "
-        "Ranked by submitted reviews (drafts and discards do not count); agreement is how "
-        "often a person's verdicts matched the resolved ones.",
+        f"Thank you to the {len(people)} volunteer{'s' if len(people) != 1 else ''}{shy} who "
+        "reviewed these translations, credited here by their username: this dataset exists "
+        "because of your time and care. Ranked by submitted reviews (drafts and discards do "
+        "not count); agreement is how often a person's verdicts matched the resolved ones.",
         "",
         "| rank | contributor | submitted | " + " | ".join(bench_cols) + " | agreement |",
         "| --- | --- | --- | " + " | ".join("---" for _ in bench_cols) + " | --- |",
@@ -535,26 +693,70 @@ def _contributors_section(ctx: CardContext) -> list[str]:
     return out
 
 
+def _tasks_cell(b: BenchmarkCardInfo, variant: str) -> str:
+    names = [f"`{name}`" for name, v in b.lm_eval_tasks if v == variant]
+    return ", ".join(names) or "—"
+
+
 def _lm_eval_section(ctx: CardContext) -> list[str]:
-    tasks = [b for b in ctx.benchmarks if b.lm_eval_task]
+    from annotate.lm_eval_tasks import UPSTREAM
+
+    tasks = [b for b in ctx.benchmarks if b.lm_eval_tasks]
     if not tasks:
         return []
-    names = ",".join(b.lm_eval_task or "" for b in tasks)
-    return [
+    reviewed = ",".join(n for b in tasks for n, v in b.lm_eval_tasks if v == "reviewed")
+    every = ",".join(n for b in tasks for n, v in b.lm_eval_tasks if v == "all")
+    if ctx.repo_id:
+        get = [
+            "# the task files (the data is read from the Hub)",
+            f"hf download {ctx.repo_id} --repo-type dataset --include 'lm_eval/*' "
+            "--local-dir release",
+        ]
+        where = f"read `{ctx.repo_id}` from the Hub (`dataset_path`, `dataset_name`)"
+    else:
+        get = ["# from anywhere: point --include_path at this folder's lm_eval/"]
+        where = (
+            "read this folder wherever it is (`custom_dataset: !function "
+            "utils.load_folder`), from any working directory"
+        )
+    out = [
         "",
         "## Evaluating with lm-evaluation-harness",
         "",
-        "`lm_eval/` holds one task file per benchmark, mirroring the Okapi tasks of "
-        "lm-evaluation-harness but reading this dataset:",
+        "`lm_eval/` holds task files with the prompts, choices and metrics of the Okapi tasks "
+        "of lm-evaluation-harness (`arc_multilingual`, `m_mmlu`, `hellaswag_multilingual`, "
+        "and `truthfulqa_multilingual` with its 6-shot English preamble, mc1 and mc2), so "
+        "scores compare with theirs. They " + where + ". `*_reviewed` tasks evaluate only "
+        "the rows volunteers validated or corrected; `*_all` every published row.",
         "",
         "```bash",
-        f"lm_eval --model hf --model_args pretrained=MODEL --include_path lm_eval --tasks {names}",
+        *get,
+        f"lm_eval --model hf --model_args pretrained=MODEL --include_path release/lm_eval "
+        f"--tasks {reviewed or every}",
         "```",
-        "",
-        "The Okapi task files themselves (`dataset_path: alexandrainst/m_arc`, …) can also "
-        "point at this repo with `dataset_name` set to a config above, since the columns are "
-        "the same.",
     ]
+    if reviewed and every:
+        out += ["", f"Every published row: `--tasks {every}`."]
+    repo = ctx.repo_id or "/path/to/this/folder"
+    out += [
+        "",
+        "To run the upstream Okapi task files themselves on this data, override their dataset "
+        "and split names (upstream reads `alexandrainst/m_*` with other split names):",
+        "",
+        "| upstream task | dataset_path | dataset_name | training_split | validation_split "
+        "| test_split |",
+        "| --- | --- | --- | --- | --- | --- |",
+    ]
+    lang = ctx.campaign.language
+    for b in tasks:
+        upstream = UPSTREAM.get(b.schema or "", "")
+        for config in (b.name, b.reviewed_name):
+            if config:
+                out.append(
+                    f"| `{upstream.format(lang=lang)}` | `{repo}` | `{config}` | null | null "
+                    f"| `{b.split}` |"
+                )
+    return out
 
 
 def _license_section(ctx: CardContext) -> list[str]:

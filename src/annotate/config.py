@@ -282,12 +282,17 @@ class Resolution(_Model):
 
 
 class Publish(_Model):
-    """What the published dataset carries; contributors are pseudonymised unless agreed."""
+    """What the published dataset carries. Volunteers are credited by username in the
+    `contributors` config and the card (the campaign's promise), except those listed in
+    `anonymous_contributors` (counted under a pseudonym) or `exclude_contributors` (left
+    out); the raw `responses` stay pseudonymised unless `name_in_responses`."""
 
     license: NonEmpty | None = None
     pretty_name: NonEmpty | None = None
-    name_contributors: bool = False
+    name_contributors: bool = True
+    anonymous_contributors: list[NonEmpty] = Field(default_factory=list)
     exclude_contributors: list[NonEmpty] = Field(default_factory=list)
+    name_in_responses: bool = False
     salt: NonEmpty | None = None
     citation: NonEmpty | None = None
 

@@ -11,10 +11,13 @@ Layout of the tree (the Hub's dataset viewer and `datasets.load_dataset(repo, co
 through the `configs:` of the card):
 
     README.md                                        dataset card (annotate.card)
-    data/<benchmark>/<split>-00000-of-00001.parquet  one config per benchmark
+    data/<benchmark>/<split>-00000-of-00001.parquet  one config per benchmark (every row)
+    data/<benchmark>_reviewed/<split>-...parquet      only the rows volunteers validated or
+                                                     corrected (`<benchmark>_reviewed` config)
     data/responses/train-00000-of-00001.parquet      every raw response, pseudonymised
     data/contributors/train-00000-of-00001.parquet   credits and ranking
-    lm_eval/<task>.yaml                              lm-evaluation-harness task per benchmark
+    lm_eval/<task>_{all,reviewed}.yaml               lm-evaluation-harness tasks (Okapi prompts)
+    lm_eval/utils.py                                 their prompt helpers and folder loader
 """
 
 from __future__ import annotations
@@ -48,6 +51,8 @@ PublishTree = dict[str, bytes]
 MANIFEST = ".annotate-publish.json"
 OWNED_PREFIXES = ("data/", "lm_eval/")  # stale files here are ours to delete on the Hub
 SPECIAL_CONFIGS = ("responses", "contributors")
+REVIEWED_SUFFIX = "_reviewed"  # `<benchmark>_reviewed`: the rows a human validated or corrected
+REVIEWED_STATUSES = ("validated", "corrected")
 
 # Columns added to every benchmark row (name -> what the card says about it).
 PROVENANCE_COLUMNS: dict[str, str] = {
@@ -95,6 +100,7 @@ class BenchmarkRelease:
     # The split the rows are published under. None: taken from `source` when it names one
     # (train/validation/test/dev), else "test".
     split: str | None = None
+    adapter: str | None = None  # the adapter kind: picks the lm-eval prompt (arc vs mmlu)
 
 
 @dataclass
@@ -109,10 +115,12 @@ class CampaignInfo:
     method: str
     license: str | None = None
     pretty_name: str | None = None
-    name_contributors: bool = False
+    name_contributors: bool = True
     exclude_contributors: list[str] | None = None
     salt: str = ""
     citation: str | None = None
+    anonymous_contributors: list[str] | None = None
+    name_in_responses: bool = False
 
 
 @dataclass(frozen=True)
@@ -326,23 +334,55 @@ def _benchmark_table(release: BenchmarkRelease) -> tuple[pa.Table, dict[str, int
     return table, counts
 
 
+def reviewed_rows(table: pa.Table) -> pa.Table:
+    """Only the rows a human validated or corrected (the `<benchmark>_reviewed` config)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    keep = pc.is_in(table["validation_status"], value_set=pa.array(REVIEWED_STATUSES))
+    return table.filter(keep)
+
+
+def _check_config_names(names: Sequence[str]) -> None:
+    """Benchmark names become config names, next to `<name>_reviewed` and the special two."""
+    for name in names:
+        if not _CONFIG_NAME.match(name) or name in SPECIAL_CONFIGS:
+            raise AnnotateError(
+                f"benchmark name {name!r} cannot be a dataset config",
+                "use letters, digits, '_', '-' or '.', and not 'responses' or 'contributors'",
+            )
+    if len(set(names)) != len(names):
+        raise AnnotateError("two benchmarks share a name", f"names: {', '.join(names)}")
+    clash = set(names) & {n + REVIEWED_SUFFIX for n in names}
+    if clash:
+        name = sorted(clash)[0]
+        raise AnnotateError(
+            f"benchmark name {name!r} clashes with the reviewed-only config of "
+            f"{name.removesuffix(REVIEWED_SUFFIX)!r}",
+            f"rename the benchmark: annotate publishes '<name>{REVIEWED_SUFFIX}' configs",
+        )
+
+
 # --- responses and contributors ------------------------------------------------------
 
 
-def _excluded(campaign: CampaignInfo) -> set[str]:
-    return {str(x).casefold() for x in campaign.exclude_contributors or [] if str(x).strip()}
+def _people(names: Iterable[str] | None) -> set[str]:
+    """A config list of usernames (or account ids), compared case-insensitively."""
+    return {str(x).casefold() for x in names or [] if str(x).strip()}
 
 
-def _is_excluded(excluded: set[str], username: str, user_id: str) -> bool:
-    return username.casefold() in excluded or (bool(user_id) and user_id.casefold() in excluded)
+def _listed(people: set[str], username: str, user_id: str) -> bool:
+    return username.casefold() in people or (bool(user_id) and user_id.casefold() in people)
 
 
-def _display_name(campaign: CampaignInfo, excluded: set[str], username: str, user_id: str) -> str:
-    """Username when the campaign credits by name (never an e-mail), otherwise a pseudonym."""
+def _display_name(campaign: CampaignInfo, named: bool, username: str, user_id: str) -> str:
+    """The username when `named` and the person neither opted out nor asked to stay
+    anonymous (and it is not an e-mail address); otherwise a pseudonym."""
+    private = _people(campaign.exclude_contributors) | _people(campaign.anonymous_contributors)
     if (
-        campaign.name_contributors
+        named
         and username
-        and not _is_excluded(excluded, username, user_id)
+        and not _listed(private, username, user_id)
         and not _EMAIL.search(username)
     ):
         return username
@@ -372,8 +412,8 @@ _RESPONSE_INPUT = PULLED_RESPONSE_COLUMNS
 
 
 def _responses_rows(campaign: CampaignInfo, responses: list[dict]) -> list[dict]:
-    """The published responses: allow-listed columns, pseudonyms, redacted text, sorted."""
-    excluded = _excluded(campaign)
+    """The published responses: allow-listed columns, pseudonyms (unless the campaign
+    names people in the raw responses too), redacted text, sorted."""
     names: dict[tuple[str, str], str] = {}
     rows = []
     for rec in responses:
@@ -381,7 +421,7 @@ def _responses_rows(campaign: CampaignInfo, responses: list[dict]) -> list[dict]
         user_id = str(rec.get("user_id") or "")
         who = (username, user_id)
         if who not in names:
-            names[who] = _display_name(campaign, excluded, username, user_id)
+            names[who] = _display_name(campaign, campaign.name_in_responses, username, user_id)
         out = {
             "record_id": _text(rec.get("record_id")),
             "benchmark": _text(rec.get("benchmark")),
@@ -405,8 +445,9 @@ def _contributors_rows(
     responses: list[dict],
     annotators: pd.DataFrame | None,
 ) -> list[dict[str, Any]]:
-    """Credits: distinct items each person submitted, per benchmark, ranked; excluded left out."""
-    excluded = _excluded(campaign)
+    """Credits: distinct items each person submitted, per benchmark, ranked. People who
+    opted out are left out; anonymous ones are counted under a pseudonym."""
+    excluded = _people(campaign.exclude_contributors)
     people: dict[str, dict[str, Any]] = {}
 
     def person(username: str, user_id: str) -> dict[str, Any]:
@@ -437,7 +478,7 @@ def _contributors_rows(
 
     rows = []
     for p in people.values():
-        if _is_excluded(excluded, p["username"], p["user_id"]):
+        if _listed(excluded, p["username"], p["user_id"]):
             continue
         if p["items"]:
             per = {b: len(ids) for b, ids in p["items"].items()}
@@ -448,9 +489,11 @@ def _contributors_rows(
             continue
         if total <= 0:
             continue
+        name = _display_name(campaign, campaign.name_contributors, p["username"], p["user_id"])
         row: dict[str, Any] = {
             "rank": 0,
-            "contributor": _display_name(campaign, excluded, p["username"], p["user_id"]),
+            "contributor": name,
+            "named": name == p["username"],  # for the card's count; not a published column
             "submitted": int(total),
         }
         for b in benchmarks:
@@ -509,80 +552,6 @@ def _responses_table(rows: list[dict[str, Any]]) -> pa.Table:
     return pa.Table.from_pylist(rows, schema=schema)
 
 
-# --- lm-evaluation-harness tasks -----------------------------------------------------
-
-
-def lm_eval_task(
-    benchmark: str, split: str, columns: Sequence[str], language: str, dataset_path: str
-) -> tuple[str, str] | None:
-    """(task name, YAML) for a benchmark in an Okapi schema; None for schemas we don't know.
-
-    Mirrors the Okapi tasks of lm-evaluation-harness (arc_multilingual, m_mmlu,
-    truthfulqa_multilingual mc1) with inline Jinja instead of `!function` helpers, so the
-    file works on its own with `lm_eval --include_path lm_eval`.
-    """
-    import yaml
-
-    _TaskDumper = _task_dumper()
-    cols = set(columns)
-    task = re.sub(r"[^A-Za-z0-9_]+", "_", f"{benchmark}_{language}_validated").lower()
-    spec: dict[str, Any] = {
-        "task": task,
-        "dataset_path": dataset_path,
-        "dataset_name": benchmark,
-        "test_split": split,
-        "output_type": "multiple_choice",
-    }
-    options = [c for c in ("option_a", "option_b", "option_c", "option_d", "option_e") if c in cols]
-    if {"instruction", "answer", "option_a", "option_b"} <= cols:
-        letters = [o[-1].upper() for o in options]
-        if "mmlu" in benchmark.lower():
-            listed = "".join(f"\n{L}. {{{{{o}}}}}" for L, o in zip(letters, options, strict=True))
-            spec["doc_to_text"] = "{{instruction.strip()}}" + listed + "\nAnswer:"
-            spec["doc_to_choice"] = letters
-        else:
-            spec["doc_to_text"] = "Question: {{instruction}}\nAnswer:"
-            spec["doc_to_choice"] = "{{[" + ", ".join(options) + "] | select | list}}"
-        spec["doc_to_target"] = "{{" + json.dumps(letters) + ".index(answer)}}"
-        spec["metric_list"] = [
-            {"metric": "acc", "aggregation": "mean", "higher_is_better": True},
-            {"metric": "acc_norm", "aggregation": "mean", "higher_is_better": True},
-        ]
-    elif {"question", "mc1_targets_choices", "mc1_targets_labels"} <= cols:
-        spec["doc_to_text"] = "Q: {{question}}\nA:"
-        spec["doc_to_choice"] = "{{mc1_targets_choices}}"
-        spec["doc_to_target"] = "{{mc1_targets_labels.index(1)}}"
-        spec["metric_list"] = [{"metric": "acc", "aggregation": "mean", "higher_is_better": True}]
-    else:
-        return None
-    spec["metadata"] = {"version": 1.0}
-    header = (
-        f"# lm-evaluation-harness task for the human-validated `{benchmark}` config.\n"
-        "# Generated by annotate publish; run: lm_eval --include_path lm_eval --tasks "
-        f"{task} ...\n"
-    )
-    if dataset_path == ".":
-        header += "# dataset_path '.' reads this folder: run lm_eval from it, or edit the path.\n"
-    return task, header + yaml.dump(
-        spec, Dumper=_TaskDumper, sort_keys=False, allow_unicode=True, width=1000
-    )
-
-
-def _task_dumper() -> type:
-    """A YAML dumper writing multi-line strings as "...\\n..." (readable prompt templates)."""
-    import yaml
-
-    class Dumper(yaml.SafeDumper):
-        pass
-
-    def text(dumper: yaml.SafeDumper, value: str) -> yaml.Node:
-        style = '"' if "\n" in value else None
-        return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-    Dumper.add_representer(str, text)
-    return Dumper
-
-
 # --- the tree ------------------------------------------------------------------------
 
 
@@ -594,24 +563,20 @@ def build_tree(
     agreement: pd.DataFrame | None,
     *,
     repo_id: str | None = None,
+    allow_unreviewed: bool = False,
 ) -> PublishTree:
     """Every file of the published repo, in order. Pure: same inputs, same bytes.
 
     `repo_id` (when publishing to the Hub) is only used in the card's examples and the
-    lm-eval task files; without it they refer to the folder itself.
+    lm-eval task files; without it they refer to the folder itself. A release in which no
+    item was validated or corrected is refused unless `allow_unreviewed`: it would be the
+    machine translation under a "validated" banner.
     """
     from annotate.card import BenchmarkCardInfo, CardContext, hub_license, render_card
+    from annotate.lm_eval_tasks import UTILS_PATH, benchmark_tasks, schema_of, utils_source
 
+    _check_config_names([r.name for r in releases])
     names = [r.name for r in releases]
-    for name in names:
-        if not _CONFIG_NAME.match(name) or name in SPECIAL_CONFIGS:
-            raise AnnotateError(
-                f"benchmark name {name!r} cannot be a dataset config",
-                "use letters, digits, '_', '-' or '.', and not 'responses' or 'contributors'",
-            )
-    if len(set(names)) != len(names):
-        raise AnnotateError("two benchmarks share a name", f"names: {', '.join(names)}")
-
     tree: PublishTree = {}
     data: dict[str, bytes] = {}
     lm_eval: dict[str, bytes] = {}
@@ -619,13 +584,22 @@ def build_tree(
     for release in releases:
         split = _split_of(release)
         table, counts = _benchmark_table(release)
+        reviewed = reviewed_rows(table)
         path = f"data/{release.name}/{split}-00000-of-00001.parquet"
+        reviewed_name = release.name + REVIEWED_SUFFIX
         data[path] = _parquet_bytes(table)
-        task = lm_eval_task(
-            release.name, split, table.schema.names, campaign.language, repo_id or "."
+        data[f"data/{reviewed_name}/{split}-00000-of-00001.parquet"] = _parquet_bytes(reviewed)
+        tasks = benchmark_tasks(
+            benchmark=release.name,
+            adapter=release.adapter,
+            split=split,
+            columns=table.schema.names,
+            language=campaign.language,
+            repo_id=repo_id,
+            reviewed_config=reviewed_name,
+            with_reviewed=reviewed.num_rows > 0,
         )
-        if task:
-            lm_eval[f"lm_eval/{task[0]}.yaml"] = task[1].encode("utf-8")
+        lm_eval.update((t.path, t.yaml.encode("utf-8")) for t in tasks)
         infos.append(
             BenchmarkCardInfo(
                 name=release.name,
@@ -637,9 +611,19 @@ def build_tree(
                 n_items=len(release.items),
                 n_published=table.num_rows,
                 status_counts=counts,
-                lm_eval_task=task[0] if task else None,
-                lm_eval_file=f"lm_eval/{task[0]}.yaml" if task else None,
+                lm_eval_tasks=tuple((t.name, t.variant) for t in tasks),
+                schema=schema_of(release.adapter, release.name, table.schema.names),
+                reviewed_name=reviewed_name,
+                reviewed_path=f"data/{reviewed_name}/{split}-*.parquet",
+                n_reviewed_rows=reviewed.num_rows,
             )
+        )
+    if not allow_unreviewed and not any(i.n_reviewed_rows for i in infos):
+        total = sum(i.n_items for i in infos)
+        raise AnnotateError(
+            f"no item has been validated or corrected yet (0 of {total} reviewed): the "
+            "release would be unreviewed machine translation",
+            "collect reviews and pull first, or pass --allow-unreviewed to publish it anyway",
         )
 
     response_records = _records(responses, _RESPONSE_INPUT)
@@ -670,6 +654,8 @@ def build_tree(
     )
     tree["README.md"] = render_card(ctx).encode("utf-8")
     tree.update(data)
+    if lm_eval:
+        lm_eval[UTILS_PATH] = utils_source()
     tree.update(sorted(lm_eval.items()))
     return tree
 

@@ -341,14 +341,22 @@ def publish(
     token: str | None = typer.Option(
         None, "--token", help="Hugging Face token (env: HF_TOKEN).", show_default=False
     ),
+    allow_unreviewed: bool = typer.Option(
+        False,
+        "--allow-unreviewed",
+        help="Publish even when no item was validated or corrected yet (refused otherwise).",
+    ),
     json_out: bool = JsonOpt,
 ) -> None:
     """Publish the validated benchmarks, the raw responses and the contributors' credits.
 
     Resolves the latest pull first. One config per benchmark in its original schema
-    (unusable items left out) with provenance columns, a `responses` and a
-    `contributors` config, and a dataset card. The same tree goes to a folder or, as
-    one commit that also removes stale files, to a Hub repository.
+    (unusable items left out) with provenance columns, a `<benchmark>_reviewed` config
+    with only the rows volunteers validated or corrected, a `responses` and a
+    `contributors` config, lm-evaluation-harness tasks, and a dataset card that states
+    the review coverage first. The same tree goes to a folder or, as one commit that
+    also removes stale files, to a Hub repository. A campaign with no validated or
+    corrected item is refused unless --allow-unreviewed.
 
     Examples:
 
@@ -357,12 +365,16 @@ def publish(
       annotate publish -c configs/sample-es.yaml --dry-run --to hf://datasets/somosnlp/arc-es
 
       HF_TOKEN=hf_... annotate publish -c campaign.yaml --to hf://datasets/somosnlp/benchmarks-es
+
+      annotate publish -c campaign.yaml --to ./preview --allow-unreviewed
     """
     from annotate import output
     from annotate.campaign import publish_campaign
 
     cfg = load_campaign(config)
-    result = publish_campaign(cfg, to, dry_run=dry_run, private=private, token=token)
+    result = publish_campaign(
+        cfg, to, dry_run=dry_run, private=private, token=token, allow_unreviewed=allow_unreviewed
+    )
     if json_out:
         output.print_json(result)
         return
