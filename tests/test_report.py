@@ -266,7 +266,7 @@ def test_unknown_language_falls_back_to_english() -> None:
     assert "Progress over time" in page
 
 
-@pytest.mark.parametrize("lang", ["ca", "eu", "gl"])
+@pytest.mark.parametrize("lang", ["ca", "eu", "gl", "pt"])
 def test_other_languages_render(lang: str) -> None:
     page = build_report(sample_data(lang), lang=lang)
     assert f'<html lang="{lang}">' in page

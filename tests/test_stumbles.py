@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from annotate import i18n
 from annotate.adapters import get_adapter
 from annotate.config import FALLBACK_SPLIT, SPLIT_NAMES, load_config, split_from_name
 from annotate.errors import AnnotateError
@@ -238,3 +239,23 @@ def test_single_answer_benchmarks_keep_one_mark_and_no_legend():
 
 def _targets(row: dict, which: str) -> tuple[list[str], list[int]]:
     return row[f"{which}_targets_choices"], row[f"{which}_targets_labels"]
+
+
+# --- the report speaks every built-in language -----------------------------------------
+
+# Words that read the same in every language, so a language may leave them to English.
+SAME_EVERYWHERE = {"alpha", "benchmark", "rank", "reached_badge", "total", "utc"}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_report_speaks_every_language_annotators_see(lang):
+    assert i18n.resolve_lang(lang) == lang  # not an English fallback
+    table = i18n.STRINGS[lang]
+    assert set(i18n.STRINGS["en"]) - set(table) <= SAME_EVERYWHERE
+    assert set(table) <= set(i18n.STRINGS["en"])
+    if lang != "en":
+        translated = {k for k in table if k not in SAME_EVERYWHERE | {"html_lang", "of_total"}}
+        same = {k for k in translated if table[k] == i18n.STRINGS["en"][k]}
+        assert len(same) <= 3, same  # a few words are shared (Total, Item), not whole texts
+    assert i18n.fmt_pct(0.5, lang).replace("\u00a0", "") in ("50%", "%50")
+    assert i18n.fmt_float(0.25, lang) == ("0.25" if lang == "en" else "0,25")
