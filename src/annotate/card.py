@@ -119,8 +119,9 @@ STATUS_MEANING = {
     "translation is kept in `machine_translation`",
     "unusable": "judged unusable (e.g. the translation changed the answer); left out of "
     "this release",
-    "needs_review": "the volunteers disagreed or a correction could not be read back; kept "
-    "as shown in the data, not yet settled",
+    "needs_review": "the volunteers disagreed, or a correction failed a check (unreadable, "
+    "empty or duplicated choice, personal data); published as the machine translation, "
+    "unchanged, not yet settled",
     "unannotated": "fewer submitted reviews than required; kept as machine-translated",
 }
 
@@ -532,8 +533,10 @@ def render_body(ctx: CardContext) -> str:
         "### Resolving disagreements",
         "",
         f"Submitted verdicts were combined with {method}. A correction is applied only "
-        "when the item resolves to `corrected`; the segments it changed are recorded with "
-        "their machine translation in `machine_translation`.",
+        "when the item resolves to `corrected` and the correction passed every check "
+        "(same choices, none empty or duplicated, no e-mail address or key); the segments "
+        "it changed are recorded with their machine translation in `machine_translation`. "
+        "Every other row is the machine translation exactly as in the source.",
         "",
         "### Results per benchmark",
         "",

@@ -94,6 +94,8 @@ def parse_correction(text: str, names: list[str] | tuple[str, ...]) -> dict[str,
     before the first one: anything else means the annotator broke the structure, and
     the caller flags the item for review instead of guessing.
     """
+    if "\r" in text:  # a Windows clipboard: line breaks, not content
+        text = text.replace("\r\n", "\n")
     matches = list(_MARKER.finditer(text))
     found = [m.group(1) for m in matches]
     if found != list(names) or (matches and text[: matches[0].start()].strip()):
@@ -101,5 +103,20 @@ def parse_correction(text: str, names: list[str] | tuple[str, ...]) -> dict[str,
     out: dict[str, str] = {}
     for i, m in enumerate(matches):
         end = matches[i + 1].start() if i + 1 < len(matches) else len(text)
-        out[m.group(1)] = text[m.end() : end].strip("\n").strip()
+        out[m.group(1)] = _segment_text(text[m.end() : end])
     return out
+
+
+def _segment_text(raw: str) -> str:
+    """A segment as written: blank lines around it are layout, everything else is content.
+
+    Indentation, tabs and inner spacing are kept (MMLU's programs are indented), so only
+    whole whitespace-only lines at the start and the end are dropped.
+    """
+    lines = raw.split("\n")
+    start, end = 0, len(lines)
+    while start < end and not lines[start].strip():
+        start += 1
+    while end > start and not lines[end - 1].strip():
+        end -= 1
+    return "\n".join(lines[start:end])

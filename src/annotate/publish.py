@@ -23,6 +23,7 @@ through the `configs:` of the card):
 from __future__ import annotations
 
 import contextlib
+import copy
 import hashlib
 import json
 import math
@@ -36,6 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from annotate import privacy
 from annotate.errors import AnnotateError, ConnectionFailed
 from annotate.model import STATUSES, Item
 from annotate.store import RESPONSE_COLUMNS as PULLED_RESPONSE_COLUMNS
@@ -79,8 +81,6 @@ RESPONSE_COLUMNS = (
     "updated_at",
 )
 
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
-_SECRET = re.compile(r"\bhf_[A-Za-z0-9]{16,}\b")
 _CONFIG_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _SPLIT_NAME = re.compile(r"^\w+(\.\w+)*$")
 _HUB_PART = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,94}[A-Za-z0-9])?$")
@@ -212,10 +212,8 @@ def _json_dict(value: Any) -> dict[str, str] | None:
 
 
 def _redact(text: str) -> str:
-    """Free text as published: no e-mail addresses, no Hugging Face tokens."""
-    if "@" in text:
-        text = _EMAIL.sub("[email removed]", text)
-    return _SECRET.sub("[token removed]", text) if "hf_" in text else text
+    """Free text as published: no e-mail addresses, Hugging Face tokens or API keys."""
+    return privacy.redact(text)
 
 
 def pseudonym(salt: str, key: str) -> str:
@@ -278,13 +276,18 @@ def _benchmark_table(release: BenchmarkRelease) -> tuple[pa.Table, dict[str, int
                 f"unknown status {status!r} for {item.record_id}",
                 f"expected one of {', '.join(STATUSES)}",
             )
+        final = _accepted_correction(item, res) if status == "corrected" else None
+        if status == "corrected" and final is None:
+            status = "needs_review"  # a correction that fails a blocking check: not published
         counts[status] += 1
         if status == "unusable":
             continue
-        mt = _json_dict(res.get("mt_segments")) or dict(item.segments)
-        final = _json_dict(res.get("final_segments")) or dict(item.segments)
-        row = dict(release.rebuild(item, final))
-        replaced = {k: mt[k] for k in final if k in mt and final[k] != mt[k]}
+        if final is None:  # anything not corrected is the source row, byte for byte
+            row = copy.deepcopy(item.row)
+            replaced = {}
+        else:
+            row = dict(release.rebuild(item, final))
+            replaced = {k: t for k, t in item.segments.items() if final[k] != t}
         agreement = _py(res.get("agreement"))
         row["record_id"] = item.record_id
         row["validation_status"] = status
@@ -363,6 +366,21 @@ def _check_config_names(names: Sequence[str]) -> None:
         )
 
 
+def _accepted_correction(item: Item, res: Mapping[str, Any]) -> dict[str, str] | None:
+    """The final text of a `corrected` item, or None when it must not be published.
+
+    Publish does not take resolve's word for it: the correction must be made against
+    this very source text (same segments) and pass every blocking check again.
+    """
+    from annotate.resolve import blocks, correction_issues
+
+    mt = _json_dict(res.get("mt_segments"))
+    final = _json_dict(res.get("final_segments"))
+    if final is None or mt != item.segments or list(final) != list(item.segments):
+        return None
+    return None if blocks(correction_issues(final, item.segments, item.original)) else final
+
+
 # --- responses and contributors ------------------------------------------------------
 
 
@@ -383,7 +401,7 @@ def _display_name(campaign: CampaignInfo, named: bool, username: str, user_id: s
         named
         and username
         and not _listed(private, username, user_id)
-        and not _EMAIL.search(username)
+        and not privacy.EMAIL.search(username)
     ):
         return username
     return pseudonym(campaign.salt, user_id or username)

@@ -12,16 +12,21 @@ Rules (the why is in each function):
 * Verdict = plurality of submitted verdicts. Below `min_votes` -> `unannotated`; a tie
   for the top -> `needs_review` (no label wins by chance). Other methods ("dawid_skene",
   "glad", "mace") let crowd-kit pick the label on items with enough votes.
-* Corrected items take the correction most annotators wrote (compared after NFC and
-  whitespace collapsing); when no single text leads, the medoid (least total edit
-  distance to the others) wins and the item is marked `low_confidence`.
+* Corrected items take the correction most annotators wrote (compared after NFC,
+  whitespace collapsing and dropping invisible characters); when no single text leads,
+  the medoid (least total edit distance to the others) wins and the item is marked
+  `low_confidence`. The winner is kept as written (NFC only): indentation, tabs and
+  inner spacing are content (MMLU's programs), and a segment that differs from the MT
+  only in whitespace or invisible characters keeps the MT.
 * Integrity checks run on the final text. On a corrected item these failures BLOCK
-  (status becomes `needs_review`): `correction_missing`, `correction_unparseable`,
+  (status becomes `needs_review`, and the final text stays the MT, so a rejected
+  correction never reaches a release): `correction_missing`, `correction_unparseable`,
   `correction_equals_mt`, `choice_count_changed`, `empty_segment:<name>`,
-  `duplicate_choices:<names>`. `identical_to_original:<name>` (a corrected segment equal
-  to the English source: probably pasted back untranslated) is only a WARNING. On a
-  validated item the MT is checked too, but annotators approved it, so everything found
-  there is a warning and publish decides.
+  `duplicate_choices:<names>`, `contains_secret:<name>:<kinds>` (an e-mail, token or
+  API key the MT did not have). `identical_to_original:<name>` (a corrected segment
+  equal to the English source: probably pasted back untranslated) is only a WARNING.
+  On a validated item the MT is checked too, but annotators approved it, so everything
+  found there is a warning and publish decides.
 
 Performance (1.27M response rows, 300k items: ~5 s, ~260 MB peak; see
 benchmarks/bench_resolve.py): the verdict part is vectorised (integer codes + numpy
@@ -35,6 +40,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import unicodedata
 import warnings
 from collections.abc import Sequence
@@ -51,6 +57,7 @@ from annotate.model import (
     format_correction,
     parse_correction,
 )
+from annotate.privacy import find_secrets
 
 if TYPE_CHECKING:
     import numpy as np
@@ -83,6 +90,7 @@ BLOCKING_ISSUES = frozenset(
         "choice_count_changed",
         "empty_segment",
         "duplicate_choices",
+        "contains_secret",
     }
 )
 
@@ -219,21 +227,21 @@ def interpret_alpha(alpha: float | None) -> str:
 # --- text helpers ---------------------------------------------------------------------
 
 
+# Invisible format characters (soft hyphen, zero-width space/joiners, direction marks,
+# word joiner, BOM): never a difference a reader can see.
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+
+
 def normalize_text(text: str) -> str:
-    """Comparison key: NFC and collapsed whitespace, so invisible differences don't split votes."""
-    if not text.isascii():
-        text = unicodedata.normalize("NFC", text)
-    return " ".join(text.split())
+    """Comparison key: NFC, collapsed whitespace, no invisible characters.
 
-
-def clean_text(text: str) -> str:
-    """Output form of a chosen correction: NFC, no stray spaces, line breaks kept.
-
-    Two annotators who typed the same words with different spacing wrote the same
-    correction; publishing a double space from one of them would be noise.
+    Only for comparing (votes, duplicates, emptiness): what is published is the text
+    as written, so two annotators who typed the same words with different spacing cast
+    the same vote, and a zero-width character alone is not a correction.
     """
-    lines = unicodedata.normalize("NFC", text).split("\n")
-    return "\n".join(" ".join(line.split()) for line in lines).strip()
+    if not text.isascii():
+        text = _INVISIBLE.sub("", unicodedata.normalize("NFC", text))
+    return " ".join(text.split())
 
 
 def levenshtein(a: str, b: str) -> int:
@@ -305,8 +313,9 @@ def choose_correction(mt: dict[str, str], texts: Sequence[str | None]) -> TextCh
     vote for the MT). A single leader wins. Otherwise the medoid among the leaders,
     i.e. the one with the least total edit distance to all corrections, wins: the
     text the others agree with most. Ties go to the earliest, and the item is flagged
-    low-confidence. The winner is written out with `clean_text`, and keeps the MT
-    wording for segments that only differ in whitespace, so such edits aren't changes.
+    low-confidence. The winner is written out as its annotators wrote it (NFC; its most
+    common exact form, then the earliest), and keeps the MT wording for segments that
+    only differ in whitespace or invisible characters, so such edits aren't changes.
     """
     names = list(mt)
     given = [t for t in texts if isinstance(t, str) and t.strip()]
@@ -321,6 +330,7 @@ def choose_correction(mt: dict[str, str], texts: Sequence[str | None]) -> TextCh
     seen: dict[str, tuple[dict[str, str], tuple[str, ...]] | None] = {}
     parsed: list[dict[str, str]] = []
     keys: list[tuple[str, ...]] = []
+    raw: list[str] = []
     for text in given:
         if text not in seen:
             seg = parse_correction(text, names)
@@ -331,6 +341,7 @@ def choose_correction(mt: dict[str, str], texts: Sequence[str | None]) -> TextCh
         if hit is not None:
             parsed.append(hit[0])
             keys.append(hit[1])
+            raw.append(text)
     if not parsed:
         return TextChoice(None, False, ("correction_unparseable",))
 
@@ -351,13 +362,20 @@ def choose_correction(mt: dict[str, str], texts: Sequence[str | None]) -> TextCh
         winner = min(leaders, key=cost)  # min keeps the earliest on ties
     else:
         winner = leaders[0]
-    return TextChoice(_finalize(mt, parsed[first[winner]]), low)
+    # the winning vote as written: its most common exact form, the earliest on ties
+    forms = [raw[i] for i, k in enumerate(keys) if k == winner]
+    form = max(dict.fromkeys(forms), key=forms.count)
+    chosen = seen[form]
+    assert chosen is not None  # every form in `raw` parsed
+    return TextChoice(_finalize(mt, chosen[0]), low)
 
 
 def _finalize(mt: dict[str, str], chosen: dict[str, str]) -> dict[str, str]:
-    """The chosen correction as published: MT wording wherever only whitespace differs."""
+    """The chosen correction as published: as written (NFC), MT wherever only invisibles differ."""
     return {
-        n: m if (c := chosen[n]) == m or normalize_text(c) == normalize_text(m) else clean_text(c)
+        n: m
+        if (c := chosen[n]) == m or normalize_text(c) == normalize_text(m)
+        else unicodedata.normalize("NFC", c)
         for n, m in mt.items()
     }
 
@@ -374,7 +392,9 @@ def check_integrity(
     if list(final) != list(mt) or len(choices) != sum(n not in NON_CHOICE_SEGMENTS for n in mt):
         issues.append("choice_count_changed")
     for name, text in final.items():
-        if not text.strip() and not (original is not None and not original.get(name, "x").strip()):
+        if not normalize_text(text) and not (
+            original is not None and not normalize_text(original.get(name, "x"))
+        ):
             issues.append(f"empty_segment:{name}")  # empty is fine only if the English is too
     seen: dict[str, list[str]] = {}
     for name in choices:
@@ -390,7 +410,25 @@ def check_integrity(
                 and normalize_text(text) == normalize_text(original[name])
             ):
                 issues.append(f"identical_to_original:{name}")
+    for name, text in final.items():
+        if text != mt.get(name):
+            new = [k for k in find_secrets(text) if k not in find_secrets(mt.get(name) or "")]
+            if new:
+                issues.append(f"contains_secret:{name}:{'+'.join(new)}")
     return issues
+
+
+def correction_issues(
+    final: dict[str, str], mt: dict[str, str], original: dict[str, str] | None
+) -> list[str]:
+    """Every check a correction must pass to reach a release (see BLOCKING_ISSUES)."""
+    found = [] if any(final.get(n) != t for n, t in mt.items()) else ["correction_equals_mt"]
+    return found + check_integrity(final, mt, original)
+
+
+def blocks(issues: Sequence[str]) -> bool:
+    """True when any issue keeps a correction out of the release."""
+    return any(_is_blocking(x) for x in issues)
 
 
 def _is_blocking(issue: str) -> bool:
@@ -748,17 +786,14 @@ def resolve(
             found = list(choice.issues)
             if choice.segments is not None:
                 seg = choice.segments
-                diff = [n for n in seg if seg[n] != mt_seg.get(n)]
-                if diff:
+                found += correction_issues(seg, mt_seg, ens[j])
+                if not blocks(found):  # a rejected correction never becomes the final text
                     final[i] = _dumps(seg)
-                    changed[i] = _dumps(diff)
-                else:
-                    found.append("correction_equals_mt")
-                found += check_integrity(seg, mt_seg, ens[j])
+                    changed[i] = _dumps([n for n in seg if seg[n] != mt_seg.get(n)])
             low_conf[i] |= choice.low_confidence
             if found:
                 issues.setdefault(i, []).extend(found)
-                if any(_is_blocking(x) for x in found):
+                if blocks(found):
                     item_status[i] = "needs_review"
 
     # validated items publish the MT: check it too, but annotators approved it -> warnings
