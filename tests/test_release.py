@@ -10,10 +10,15 @@ import copy
 import json
 
 import pandas as pd
+import pytest
+from campaigns import make_config
 from releases import Responses, load, okapi_rows, published, run
 
-from annotate.adapters import get_adapter
+from annotate.adapters import RowError, get_adapter
+from annotate.config import load_config
+from annotate.errors import AnnotateError
 from annotate.model import format_correction, parse_correction
+from annotate.pairing import build_items
 from annotate.privacy import find_secrets
 from annotate.publish import (
     BenchmarkRelease,
@@ -22,6 +27,7 @@ from annotate.publish import (
     _redact,
     _responses_rows,
 )
+from annotate.push import push
 
 
 def fix(item, **segments: str) -> str:
@@ -282,3 +288,95 @@ def test_redaction_removes_unicode_addresses_whole_and_api_keys_from_comments():
             "[email removed] y [token removed]",
         ]
     )
+
+
+# --- 6. questionable source items are rejected, naming the row -------------------------
+
+
+def ai2_arc_row(**over) -> dict:
+    row = {
+        "id": "Mercury_7",
+        "question": "¿Qué es más rápido?",
+        "choices": {"text": ["luz", "sonido", "agua", "viento"], "label": ["A", "B", "C", "D"]},
+        "answerKey": "A",
+    }
+    return {**row, **over}
+
+
+def tqa_row(mc1: list[int], mc2: list[int]) -> dict:
+    return {
+        "question": "¿Qué pasa si comes semillas de sandía?",
+        "mc1_targets_choices": ["Nada", "Te crece una sandía", "Te mueres"][: len(mc1)],
+        "mc2_targets_choices": ["Nada", "Las digieres", "Te crece una sandía"][: len(mc2)],
+        "mc1_targets_labels": mc1,
+        "mc2_targets_labels": mc2,
+    }
+
+
+def questionable_rows() -> list[tuple[str, dict, str]]:
+    arc = okapi_rows("m_arc_es_validation.json")[0]
+    mmlu = okapi_rows("m_mmlu_es_dev.json")[0]
+    return [
+        ("arc", {**arc, "answer": ""}, "no answer in 'answer'"),
+        ("arc", {**arc, "answer": None}, "no answer in 'answer'"),
+        ("mmlu", {**mmlu, "answer": ""}, "no answer in 'answer'"),
+        ("arc", ai2_arc_row(answerKey=""), "no answer in 'answerKey'"),
+        (
+            "arc",
+            ai2_arc_row(choices={"text": ["luz", "sonido", "agua"], "label": ["A", "B"]}),
+            "choices.text has 3 entries but choices.label has 2",
+        ),
+        (
+            "mmlu",
+            {"question": "2+2?", "subject": "math", "choices": ["3", "4"], "answer": None},
+            "no answer in 'answer'",
+        ),
+        (
+            "truthfulqa",
+            tqa_row([0, 0, 0], [1, 0, 0]),
+            "mc1 has 0 correct answers, expected exactly 1",
+        ),
+        (
+            "truthfulqa",
+            tqa_row([1, 1, 0], [1, 0, 0]),
+            "mc1 has 2 correct answers, expected exactly 1",
+        ),
+        ("truthfulqa", tqa_row([1, 0, 0], [0, 0, 0]), "mc2 has no correct answer"),
+    ]
+
+
+def test_questionable_source_rows_are_rejected_with_one_line_naming_the_row():
+    for adapter, bad, message in questionable_rows():
+        with pytest.raises(RowError) as info:
+            get_adapter(adapter).to_item(bad, 7, "b", "validation")
+        assert str(info.value) == f"row 7: {message}"
+    # the same rows among good ones: the good ones load, the bad one is listed (what
+    # push reports, and skips with --skip-rejected)
+    for adapter, bad, message in questionable_rows():
+        good = {
+            "arc": okapi_rows("m_arc_es_validation.json")[:2],
+            "mmlu": okapi_rows("m_mmlu_es_dev.json")[:2],
+            "truthfulqa": okapi_rows("m_truthfulqa_es_validation.json")[:2],
+        }[adapter]
+        items, rejected = build_items(
+            [good[0], bad, good[1]],
+            get_adapter(adapter),
+            benchmark="b",
+            split="validation",
+            source="src.json",
+        )
+        assert [i.index for i in items] == [0, 2]
+        assert [(p.index, p.reason) for p in rejected] == [(1, f"{message} (in src.json)")]
+
+
+def test_push_stops_on_an_item_without_an_answer_and_skips_it_when_asked(tmp_path):
+    rows = okapi_rows("m_arc_es_validation.json")[:3]
+    rows[1] = {**rows[1], "answer": ""}
+    src = tmp_path / "arc.json"
+    src.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    cfg = load_config(make_config(tmp_path, benchmarks=["arc"], files={"arc": src}))
+    with pytest.raises(AnnotateError) as info:
+        push(cfg, None, dry_run=True)
+    assert "benchmark 'arc': row 1: no answer in 'answer'" in str(info.value)
+    (result,) = push(cfg, None, dry_run=True, skip_rejected=True)
+    assert result.items == 2 and [r["row"] for r in result.rejected] == [1]

@@ -38,6 +38,10 @@ a source file is reordered or edited.
 
 Rows with an empty question/choice, a wrong-typed column, a missing column or an answer
 that names no choice raise `RowError(index, message)`: they are reported, never fixed.
+So do questionable items a release must not carry as if they were fine: an ARC/MMLU
+row with no answer (HellaSwag's test split has no labels by design, so there it is
+allowed), ai2_arc `choices.text` and `choices.label` of different lengths, a TruthfulQA
+row whose mc1 has zero or several correct answers or whose mc2 has none.
 """
 
 from __future__ import annotations
@@ -288,6 +292,12 @@ class Adapter:
         return (len(choices), lay.answer)
 
 
+def _require_answer(answer: tuple[str, ...], where: str, index: int) -> None:
+    """A multiple-choice item with no answer cannot be scored: never publish it as one."""
+    if not answer:
+        raise RowError(index, f"no answer in '{where}'")
+
+
 def _count_choices(names: Sequence[str]) -> int:
     return len([n for n in names if n not in ("question", "context")])
 
@@ -347,6 +357,7 @@ class MultipleChoiceAdapter(Adapter):
         segments.update({name: (loc,) for name, loc in zip(names, locs, strict=True)})
         texts = [row[loc[0]] for loc in locs]
         answer = _answer_from(_column(row, "answer", index), names, texts, "answer", index)
+        _require_answer(answer, "answer", index)
         return Layout(segments, answer, {}, _id_key(row, "id", index))
 
     def _ai2_arc(self, row: Mapping[str, Any], index: int) -> Layout:
@@ -355,14 +366,19 @@ class MultipleChoiceAdapter(Adapter):
         texts = _list(choices.get("text"), "choices.text", index)
         locs = _choice_locs(row, [("choices", "text", i) for i in range(len(texts))], index)
         names = choice_names(len(locs))
-        labels = choices.get("label")
+        labels = _list(choices.get("label"), "choices.label", index)
+        if len(labels) != len(texts):
+            raise RowError(
+                index, f"choices.text has {len(texts)} entries but choices.label has {len(labels)}"
+            )
         answer: tuple[str, ...] = ()
         key_value = row.get("answerKey")
         if key_value not in (None, ""):
-            if isinstance(labels, list) and key_value in labels[: len(names)]:
+            if key_value in labels[: len(names)]:
                 answer = (names[labels.index(key_value)],)
             else:
                 raise RowError(index, f"answerKey '{key_value}' is not one of the labels {labels}")
+        _require_answer(answer, "answerKey", index)
         segments: dict[str, tuple[Loc, ...]] = {"question": (("question",),)}
         segments.update({name: (loc,) for name, loc in zip(names, locs, strict=True)})
         return Layout(segments, answer, {}, _id_key(row, "id", index))
@@ -373,6 +389,7 @@ class MultipleChoiceAdapter(Adapter):
         locs = _choice_locs(row, [("choices", i) for i in range(len(texts))], index)
         names = choice_names(len(locs))
         answer = _answer_from(row.get("answer"), names, texts, "answer", index)
+        _require_answer(answer, "answer", index)
         segments: dict[str, tuple[Loc, ...]] = {"question": (("question",),)}
         segments.update({name: (loc,) for name, loc in zip(names, locs, strict=True)})
         metadata = {"subject": row["subject"]} if isinstance(row.get("subject"), str) else {}
@@ -450,6 +467,11 @@ class TruthfulQAAdapter(Adapter):
                 raise RowError(index, f"{which} label {i} is {label!r}, expected 0 or 1")
         if not choices:
             raise RowError(index, f"{which} has no choices")
+        correct = sum(labels)
+        if which == "mc1" and correct != 1:
+            raise RowError(index, f"mc1 has {correct} correct answers, expected exactly 1")
+        if which == "mc2" and not correct:
+            raise RowError(index, "mc2 has no correct answer")
         return base, choices, labels
 
     def layout(self, row: Mapping[str, Any], index: int) -> Layout:
