@@ -883,7 +883,7 @@ def _hub_error(exc: Exception, repo_id: str, endpoint: str, token: str | None) -
     if token:
         server = server.replace(token, "***")
     # Also any other token (one read from the login cache that we never saw).
-    server = _SECRET.sub("***", server).splitlines()[0][:200] if server else ""
+    server = privacy.HF_TOKEN.sub("***", server).splitlines()[0][:200] if server else ""
     repo = f"datasets/{repo_id}"
     if status in (401, 403):
         return ConnectionFailed(
