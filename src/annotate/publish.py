@@ -370,15 +370,16 @@ def _accepted_correction(item: Item, res: Mapping[str, Any]) -> dict[str, str] |
     """The final text of a `corrected` item, or None when it must not be published.
 
     Publish does not take resolve's word for it: the correction must be made against
-    this very source text (same segments) and pass every blocking check again.
+    this very source text (same segments) and pass every blocking check of its text
+    again. (A final text equal to the source publishes the source either way.)
     """
-    from annotate.resolve import blocks, correction_issues
+    from annotate.resolve import blocks, check_integrity
 
     mt = _json_dict(res.get("mt_segments"))
     final = _json_dict(res.get("final_segments"))
     if final is None or mt != item.segments or list(final) != list(item.segments):
         return None
-    return None if blocks(correction_issues(final, item.segments, item.original)) else final
+    return None if blocks(check_integrity(final, item.segments, item.original)) else final
 
 
 # --- responses and contributors ------------------------------------------------------
