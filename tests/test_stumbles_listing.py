@@ -8,8 +8,16 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from annotate.listing import REASONS, list_items, reason_text, votes_text
-from annotate.model import Q_CORRECTION, Q_VERDICT, STATUSES, format_correction
+from annotate.listing import (
+    REASONS,
+    comments_by_record,
+    comments_text,
+    item_reasons,
+    list_items,
+    reason_text,
+    votes_text,
+)
+from annotate.model import Q_COMMENT, Q_CORRECTION, Q_VERDICT, STATUSES, format_correction
 from annotate.resolve import resolve
 
 MT = {"question": "¿Cuál es la capital de Francia?", "A": "París", "B": "Lyon"}
@@ -115,6 +123,9 @@ def test_reasons_read_like_sentences_and_unknown_codes_survive():
     assert reason_text("a_rule_added_later:X") == "a_rule_added_later:X"
     assert votes_text({"correct": 1, "corrected": 1}) == "correct 1, corrected 1"
     assert votes_text({}) == "—"
+    row = {"status": "unusable", "n_submitted": 2, "issues": "[]"}
+    row["error_categories"] = '{"mistranslation": 2, "cultural_adaptation": 1}'
+    assert item_reasons(row, min_votes=2) == ["flagged: mistranslation 2, cultural_adaptation 1"]
 
 
 def test_tie_and_broken_correction_are_told_apart():
@@ -125,3 +136,37 @@ def test_tie_and_broken_correction_are_told_apart():
     assert rows["arc:0"]["reasons"] == ["the verdicts tied"]
     assert rows["arc:1"]["reasons"] == ["choices A,B are identical"]
     assert rows["arc:2"]["reasons"] == ["1 of 2 submitted votes"]
+
+
+def test_comments_come_from_submitted_and_discarded_responses_in_time_order():
+    def row(record, user, status, value, minute):
+        t = T0 + pd.Timedelta(minutes=minute)
+        return {
+            "record_id": record,
+            "username": user,
+            "question": Q_COMMENT,
+            "value": value,
+            "status": status,
+            "updated_at": t,
+        }
+
+    responses = pd.DataFrame(
+        [
+            row("arc:1", "ben", "submitted", "Falta  una\ncoma.", 3),
+            row("arc:1", "ana", "discarded", "No sé de química.", 1),
+            row("arc:1", "cris", "draft", "a medias", 2),
+            row("arc:2", "ana", "submitted", "   ", 4),
+            row("arc:2", "ben", "submitted", None, 5),
+        ]
+    )
+    comments = comments_by_record(responses)
+    assert comments == {
+        "arc:1": [
+            {"username": "ana", "status": "discarded", "comment": "No sé de química."},
+            {"username": "ben", "status": "submitted", "comment": "Falta una coma."},
+        ]
+    }
+    assert comments_text(comments["arc:1"]) == "ana: No sé de química. | ben: Falta una coma."
+    resolved = _resolved([["correct"], ["correct", "corrected:fix"]], 2)
+    listed = list_items(resolved, min_votes=2, comments=comments)
+    assert [r["comments"] for r in listed] == [[], comments["arc:1"]]

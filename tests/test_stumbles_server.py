@@ -65,6 +65,16 @@ def test_pull_with_the_workspace_but_no_dataset_writes_nothing(argilla_server, t
 def test_items_lists_what_needs_review_and_why(argilla_server, tmp_path):
     scripted = scripted_campaign(argilla_server, tmp_path)
     config, ids = str(scripted["config"]), scripted["ids"]
+    # A fourth volunteer cannot judge the tied item and says why (a discard is no vote).
+    owner, tag = scripted["owner"], scripted["tag"]
+    workspace = yaml.safe_load(scripted["config"].read_text())["workspace"]
+    ws = next(w for w in owner.get("/api/v1/me/workspaces")["items"] if w["name"] == workspace)
+    dora = owner.create_annotator(f"dora-{tag}", "dora-password-123", ws["id"])
+    doubt = {"comment": {"value": "No sé qué  significa 'Mercury'."}}
+    dora.post(
+        f"/api/v1/records/{scripted['rec'][ids[3]]}/responses",
+        {"values": doubt, "status": "discarded"},
+    )
     cli_json("pull", "-c", config, info=argilla_server)
 
     resolved = cli("resolve", "-c", config)
@@ -76,6 +86,8 @@ def test_items_lists_what_needs_review_and_why(argilla_server, tmp_path):
     (item,) = listed["items"]
     assert item["record_id"] == ids[3] and item["reasons"] == ["the verdicts tied"]
     assert item["votes"] == {"correct": 1, "corrected": 1}
+    said = "No sé qué significa 'Mercury'."
+    assert item["comments"] == [{"username": f"dora-{tag}", "status": "discarded", "comment": said}]
 
     waiting = cli_json("items", "-c", config, "--status", "unannotated", "-b", "arc")
     assert [(i["record_id"], i["reasons"]) for i in waiting["items"]] == [

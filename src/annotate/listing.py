@@ -60,13 +60,17 @@ def _question(segments: Any) -> str:
 
 
 def item_reasons(row: dict[str, Any], *, min_votes: int) -> list[str]:
-    """Why an item has its status, in words: its issues, plus what the status implies."""
+    """Why an item has its status, in words: its issues, what the status implies, and
+    the error categories annotators flagged."""
     issues = _json(row.get("issues"), [])
     reasons = [reason_text(str(code)) for code in issues if code]
     n = int(row.get("n_submitted") or 0)
     status = row.get("status")
     if status == "unannotated":
         reasons.insert(0, f"{n} of {min_votes} submitted votes")
+    flagged = _json(row.get("error_categories"), {})
+    if isinstance(flagged, dict) and flagged:
+        reasons.append("flagged: " + ", ".join(f"{k} {v}" for k, v in flagged.items()))
     if row.get("low_confidence"):
         reasons.append(
             "low confidence: the corrections differed (the most central one won), "
@@ -75,14 +79,39 @@ def item_reasons(row: dict[str, Any], *, min_votes: int) -> list[str]:
     return reasons
 
 
+def comments_by_record(responses: pd.DataFrame) -> dict[str, list[dict[str, str]]]:
+    """record id -> the comments annotators left ({username, status, comment}), in time
+    order. Submitted and discarded responses only: a draft is unfinished, while a discard
+    with a comment ("I can't judge this because...") is exactly what a reviewer needs."""
+    from annotate.model import Q_COMMENT
+
+    if responses.empty:
+        return {}
+    rows = responses[
+        (responses["question"] == Q_COMMENT)
+        & responses["status"].isin(["submitted", "discarded"])
+        & responses["value"].notna()
+    ].sort_values(["record_id", "updated_at"], kind="stable")
+    out: dict[str, list[dict[str, str]]] = {}
+    for row in rows.itertuples(index=False):
+        text = " ".join(str(row.value).split())
+        if text:
+            out.setdefault(str(row.record_id), []).append(
+                {"username": str(row.username), "status": str(row.status), "comment": text}
+            )
+    return out
+
+
 def list_items(
     items: pd.DataFrame,
     *,
     statuses: Iterable[str] | None = None,
     benchmarks: Iterable[str] | None = None,
     min_votes: int = 1,
+    comments: dict[str, list[dict[str, str]]] | None = None,
 ) -> list[dict[str, Any]]:
-    """Items in `statuses` (all when None) of `benchmarks`, with their reasons, in order."""
+    """Items in `statuses` (all when None) of `benchmarks`, with their reasons (and the
+    annotators' `comments`, from `comments_by_record`), in order."""
     wanted = set(statuses) if statuses is not None else None
     benches = set(benchmarks) if benchmarks is not None else None
     out = []
@@ -106,6 +135,7 @@ def list_items(
                 else float(agreement),
                 "issues": _json(row.get("issues"), []),
                 "reasons": item_reasons(row, min_votes=min_votes),
+                "comments": (comments or {}).get(str(row.get("record_id")), []),
                 "question": _question(row.get("mt_segments")),
             }
         )
@@ -117,11 +147,16 @@ def votes_text(votes: dict[str, int]) -> str:
     return ", ".join(f"{label} {count}" for label, count in votes.items()) or "—"
 
 
+def comments_text(comments: list[dict[str, str]]) -> str:
+    """The comments as one table cell: 'ana: text | ben: text'."""
+    return " | ".join(f"{c['username']}: {c['comment']}" for c in comments)
+
+
 def campaign_items(
     cfg: Any, *, statuses: Iterable[str] | None, benchmarks: Iterable[str] | None = None
 ) -> dict[str, Any]:
     """Resolve the campaign's latest pull and list its items in `statuses`."""
-    from annotate.campaign import run_resolve
+    from annotate.campaign import latest_responses, run_resolve
     from annotate.errors import AnnotateError
     from annotate.model import STATUSES
 
@@ -133,9 +168,13 @@ def campaign_items(
     for name in benchmarks or ():
         cfg.benchmark(name)  # one line naming the known benchmarks when unknown
     resolution, summary = run_resolve(cfg)
-    min_votes = cfg.resolution.min_votes_effective
+    responses = latest_responses(cfg)[0]
     rows = list_items(
-        resolution.items, statuses=statuses, benchmarks=benchmarks, min_votes=min_votes
+        resolution.items,
+        statuses=statuses,
+        benchmarks=benchmarks,
+        min_votes=cfg.resolution.min_votes_effective,
+        comments=comments_by_record(responses),
     )
     return {
         "snapshot": summary.get("snapshot"),

@@ -288,8 +288,9 @@ def items(
     """List the items in a status, with the reasons for it (resolves the latest pull).
 
     The worklist for reviewers: which items need review and why (tied verdicts, a
-    correction that made two choices identical, an empty option...), with their record
-    id and the start of their question to find them in Argilla.
+    correction that made two choices identical, an empty option...), the error
+    categories and comments annotators left, with the record id and the start of the
+    question to find the item in Argilla.
 
     Examples:
 
@@ -300,7 +301,7 @@ def items(
       annotate items -c configs/sample-es.yaml --all --json | jq '.items[].reasons'
     """
     from annotate import output
-    from annotate.listing import campaign_items, votes_text
+    from annotate.listing import campaign_items, comments_text, votes_text
 
     cfg = load_campaign(config)
     statuses = None if all_statuses else (status or ["needs_review"])
@@ -313,7 +314,7 @@ def items(
         output.note(f"No items with status {wanted} (pull {result['snapshot']}).")
         return
     output.print_table(
-        ["benchmark", "record", "status", "votes", "reasons", "question"],
+        ["benchmark", "record", "status", "votes", "reasons", "comments", "question"],
         [
             (
                 r["benchmark"],
@@ -321,6 +322,7 @@ def items(
                 r["status"],
                 votes_text(r["votes"]),
                 "; ".join(r["reasons"]) or "—",
+                comments_text(r["comments"]),
                 r["question"],
             )
             for r in result["items"]
