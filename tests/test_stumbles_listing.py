@@ -18,7 +18,7 @@ from annotate.listing import (
     votes_text,
 )
 from annotate.model import Q_COMMENT, Q_CORRECTION, Q_VERDICT, STATUSES, format_correction
-from annotate.resolve import resolve
+from annotate.resolve import BLOCKING_ISSUES, resolve
 
 MT = {"question": "¿Cuál es la capital de Francia?", "A": "París", "B": "Lyon"}
 T0 = pd.Timestamp("2025-01-01T00:00:00Z")
@@ -116,10 +116,18 @@ def test_listing_is_the_resolution_filtered_and_explained(plan, min_votes):
         assert row["question"] == MT["question"]
 
 
+def test_every_blocking_issue_has_words():
+    # a rule that sends items to review must say why in plain words, not as a code
+    assert set(BLOCKING_ISSUES) <= set(REASONS)
+
+
 def test_reasons_read_like_sentences_and_unknown_codes_survive():
     assert reason_text("verdict_tie") == "the verdicts tied"
     assert reason_text("duplicate_choices:A,B") == "choices A,B are identical"
     assert reason_text("empty_segment:C") == "segment C is empty"
+    assert reason_text("contains_secret:A:email+hf_token") == (
+        "the correction of segment A holds email, hf_token (never published)"
+    )
     assert reason_text("a_rule_added_later:X") == "a_rule_added_later:X"
     assert votes_text({"correct": 1, "corrected": 1}) == "correct 1, corrected 1"
     assert votes_text({}) == "—"

@@ -18,7 +18,8 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-# issue code -> what it means ("{detail}" is what follows the code's colon, if anything).
+# issue code -> what it means: "{detail}" is what follows the code's colon, split again at
+# its first colon into "{name}" (a segment) and "{what}" ('+' joined kinds, e.g. a secret's).
 REASONS: dict[str, str] = {
     "verdict_tie": "the verdicts tied",
     "correction_missing": "'corrected' won but no correction was submitted",
@@ -28,6 +29,7 @@ REASONS: dict[str, str] = {
     "empty_segment": "segment {detail} is empty",
     "duplicate_choices": "choices {detail} are identical",
     "identical_to_original": "segment {detail} equals the English original (left untranslated?)",
+    "contains_secret": "the correction of segment {name} holds {what} (never published)",
 }
 
 EXCERPT = 80
@@ -37,7 +39,12 @@ def reason_text(code: str) -> str:
     """'duplicate_choices:A,B' -> 'choices A,B are identical' (unknown codes as they are)."""
     kind, _, detail = code.partition(":")
     template = REASONS.get(kind)
-    return code if template is None else template.format(detail=detail or "?")
+    if template is None:
+        return code
+    name, _, what = detail.partition(":")
+    return template.format(
+        detail=detail or "?", name=name or "?", what=what.replace("+", ", ") or "?"
+    )
 
 
 def _json(text: Any, default: Any) -> Any:
