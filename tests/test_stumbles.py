@@ -22,12 +22,14 @@ from annotate.adapters import get_adapter
 from annotate.config import FALLBACK_SPLIT, SPLIT_NAMES, load_config, split_from_name
 from annotate.errors import AnnotateError
 from annotate.model import Q_VERDICT
+from annotate.pairing import load_benchmark
 from annotate.pull import pull
 from annotate.records import (
     CORRECT_MARK,
     TRUE_MARK,
     escape_markdown,
     question_titles,
+    record_payload,
     render_item,
     render_original,
     ui_labels,
@@ -259,3 +261,40 @@ def test_the_report_speaks_every_language_annotators_see(lang):
         assert len(same) <= 3, same  # a few words are shared (Total, Item), not whole texts
     assert i18n.fmt_pct(0.5, lang).replace("\u00a0", "") in ("50%", "%50")
     assert i18n.fmt_float(0.25, lang) == ("0.25" if lang == "en" else "0,25")
+
+
+# --- a Portuguese campaign, as a new user writes it ------------------------------------
+
+
+def test_a_portuguese_campaign_from_the_okapi_files_alone(tmp_path):
+    """No split, no original, no workdir: what a newcomer's first config looks like."""
+    data = {
+        "campaign": "okapi-pt",
+        "language": "pt",
+        "workspace": "okapi-pt",
+        "guidelines": "Revise a tradução.",
+        "benchmarks": [
+            {"name": name, "adapter": name, "translation": {"path": str(OKAPI / file_name)}}
+            for name, file_name in (
+                ("arc", "m_arc_pt_validation.json"),
+                ("mmlu", "m_mmlu_pt_dev.json"),
+            )
+        ],
+    }
+    (tmp_path / "c.yaml").write_text(yaml.safe_dump(data), encoding="utf-8")
+    cfg = load_config(tmp_path / "c.yaml")
+    assert cfg.warnings == [] and [b.split for b in cfg.benchmarks] == ["validation", "dev"]
+    assert cfg.workdir == (tmp_path / ".annotate" / "okapi-pt").resolve()
+    for bench in cfg.benchmarks:
+        load = load_benchmark(cfg, bench)
+        rows = json.loads(bench.translation.path.read_text(encoding="utf-8"))
+        assert (
+            load.rejected == []
+            and len(load.items) == len(rows) == {"arc": 298, "mmlu": 280}[bench.name]
+        )
+        for item in load.items:
+            payload = record_payload(item, lang="pt")
+            assert payload["metadata"]["split"] == bench.split
+            assert "original" not in payload["fields"]
+            text = payload["fields"]["translation"]
+            assert text.count(CORRECT_MARK) == 1 and "(resposta correta)" in text
