@@ -10,6 +10,13 @@ including numpy/pyarrow buffers that tracemalloc would not see. Where clear_refs
 available the column falls back to the ru_maxrss delta, which can read low (marked *).
 The crowd-kit baselines get the verdict table already filtered to submitted verdicts
 (task, worker, label); `resolve` starts from the full tidy responses table.
+
+Like for like: "annotate verdict majority" is resolve's verdict step alone (integer codes,
+vote counts per item, plurality, ties left undecided) on exactly the table MajorityVote
+gets, returning the same thing (a label per task). It mirrors the lines of
+`annotate.resolve.resolve` that compute `counts`, `tied` and `winner`. The full resolve
+also chooses correction texts, checks them, builds provenance columns and bootstraps
+Krippendorff's alpha (1000 resamples); the "no bootstrap" row shows that last part's cost.
 """
 
 from __future__ import annotations
@@ -159,14 +166,34 @@ def _measure(call: Any) -> tuple[float, float, float, bool, Any]:
     return wall, cpu, (peak - before) / 1024, exact, out
 
 
+def verdict_majority(data: Any) -> Any:
+    """resolve's verdict step on crowd-kit's input: the label with most votes per task,
+    None on a tie (resolve sends those to review; MajorityVote picks one)."""
+    import numpy as np
+    import pandas as pd
+
+    task, tasks = pd.factorize(data["task"])
+    label = np.full(len(data), -1, dtype=np.int64)
+    for j, verdict in enumerate(VERDICTS):
+        label[(data["label"] == verdict).to_numpy(dtype=bool)] = j
+    task, label = task[label >= 0], label[label >= 0]
+    k = len(VERDICTS)
+    counts = np.bincount(task * k + label, minlength=len(tasks) * k).reshape(len(tasks), k)
+    tied = (counts == counts.max(axis=1)[:, None]).sum(axis=1) > 1
+    winner = np.where(tied, -1, counts.argmax(axis=1))
+    return pd.Series(np.array([*VERDICTS, None], dtype=object)[winner], index=tasks)
+
+
 def _child(name: str, n_items: int, per_item: int, seed: int, repeat: int) -> dict[str, Any]:
     """Build the campaign, then measure one call `repeat` times (best time, worst memory)."""
     items, responses = make_campaign(n_items, per_item, seed)
-    if name == "resolve":
+    if name.startswith("resolve"):
         from annotate.resolve import resolve
 
+        n_bootstrap = 0 if name == "resolve-no-bootstrap" else 1000
+
         def call() -> Any:
-            return resolve(items, responses, min_votes=2, seed=seed, n_bootstrap=1000)
+            return resolve(items, responses, min_votes=2, seed=seed, n_bootstrap=n_bootstrap)
     else:
         from crowdkit.aggregation import DawidSkene, MajorityVote
 
@@ -179,6 +206,8 @@ def _child(name: str, n_items: int, per_item: int, seed: int, repeat: int) -> di
         del sub
 
         def call() -> Any:
+            if name == "verdicts":
+                return verdict_majority(data)
             model = MajorityVote() if name == "MajorityVote" else DawidSkene(n_iter=20)
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # crowd-kit's pandas deprecation noise
@@ -196,11 +225,15 @@ def _child(name: str, n_items: int, per_item: int, seed: int, repeat: int) -> di
     }
     if name == "resolve":
         result["statuses"] = out.items["status"].value_counts().to_dict()
+    if name == "MajorityVote":
+        result["verdicts"] = len(data)
     return result
 
 
 LABELS = {
+    "verdicts": "annotate verdict majority",
     "resolve": "annotate resolve (majority)",
+    "resolve-no-bootstrap": "annotate resolve, no bootstrap",
     "MajorityVote": "crowd-kit MajorityVote",
     "DawidSkene": "crowd-kit DawidSkene(n_iter=20)",
 }
@@ -238,6 +271,7 @@ def main(argv: list[str] | None = None) -> None:
     rows = results[0]["rows"]
     print(f"campaign: {args.items:,} items x {args.annotators} annotators = {rows:,} rows")
     print(f"resolve statuses: {by['resolve']['statuses']}")
+    print(f"verdicts compared: {by['MajorityVote']['verdicts']:,} submitted")
     cols = ("wall s", "cpu s", "peak MB", "t/MV", "t/DS", "m/MV", "m/DS")
     print(f"{'':34}" + "".join(f"{c:>9}" for c in cols))
     for r in results:

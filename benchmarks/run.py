@@ -201,7 +201,7 @@ def timed_cli(*args: str, env: dict[str, str]) -> tuple[float, dict]:
 
 BENCHMARKS = {
     "startup": (["bench_startup.py"], ["bench_startup.py", "--runs", "5"]),
-    "push": (["bench_push.py"], ["bench_push.py", "--rows", "500"]),
+    "push": (["bench_push.py"], ["bench_push.py", "--rows", "500", "--pairs", "2"]),
     "pull": (["bench_pull.py"], ["bench_pull.py", "--rows", "500"]),
     # 333,334 items x 3 annotators = 1,000,002 verdicts (plus corrections, error categories)
     "resolve": (["bench_resolve.py", "--items", "333334"], ["bench_resolve.py", "--items", "3000"]),
