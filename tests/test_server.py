@@ -390,9 +390,13 @@ def test_stale_pid_file_never_signals_another_process(tmp_path: Path):
         (["--port", "80000"], "--port 80000 is not a port number"),
         (["--port", "-1"], "--port -1 is not a port number"),
         (["--host", "192.0.2.1"], "--host 192.0.2.1 is not an address of this machine"),
+        (["--data-dir", "TMP/a-file/d"], "cannot use TMP/a-file/d as the server's data folder"),
     ],
 )
-def test_bad_port_or_host_is_one_line_naming_the_true_cause(tmp_path: Path, args, expected):
+def test_bad_port_host_or_folder_is_one_line_naming_the_true_cause(tmp_path: Path, args, expected):
+    (tmp_path / "a-file").write_text("")
+    args = [a.replace("TMP", str(tmp_path)) for a in args]
+    expected = expected.replace("TMP", str(tmp_path))
     result = _cli("server", "start", "--data-dir", str(tmp_path / "d"), *args)
     assert result.returncode != 0
     assert "Traceback" not in result.stderr

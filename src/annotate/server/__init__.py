@@ -426,8 +426,14 @@ def start(
     happen, a stale pid file cleaned, a wait for a concurrent start.
     """
     data_dir = (data_dir or default_data_dir()).expanduser().resolve()
-    data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    os.chmod(data_dir, 0o700)  # the database, the credentials and the Redis socket live here
+    try:
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        os.chmod(data_dir, 0o700)  # the database, the credentials and the Redis socket live here
+    except OSError as exc:
+        raise AnnotateError(
+            f"cannot use {data_dir} as the server's data folder: {exc.strerror}",
+            hint="pass a --data-dir of your own",
+        ) from None
     with _file_lock(data_dir / "server.lock", f"starting or stopping {data_dir}", notify):
         return _start_locked(data_dir, port, host, timeout, notify)
 
