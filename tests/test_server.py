@@ -244,12 +244,9 @@ def test_cli_start_stop_restart_keeps_data(tmp_path: Path):
     down = _cli("server", "status", "--data-dir", str(data), "--json")
     assert down.returncode == 1 and json.loads(down.stdout)["running"] is False
 
-    t0 = time.monotonic()
     again = _cli("server", "start", "--data-dir", str(data), "--port", str(port), "--json")
-    elapsed = time.monotonic() - t0
     assert again.returncode == 0, again.stderr
     assert json.loads(again.stdout) == info
-    assert elapsed < 30  # the target is < 10 s; CI machines share their 2 cores
     names = [
         w["name"]
         for w in httpx.get(f"{info['url']}/api/v1/me/workspaces", headers=headers).json()["items"]
