@@ -52,6 +52,14 @@ def test_pull_with_the_workspace_but_no_dataset_writes_nothing(argilla_server, t
     assert "-arc'" in line and "-mmlu'" in line and f"workspace {workspace!r}" in line
     assert not (tmp_path / "b" / "work").exists()
 
+    # The same campaign with a benchmark not pushed yet: pull the rest, and say so.
+    grown = yaml.safe_load(pushed.read_text())
+    grown["benchmarks"].append({**grown["benchmarks"][0], "name": "more"})
+    pushed.write_text(yaml.safe_dump(grown), encoding="utf-8")
+    partial = cli("pull", "-c", str(pushed), info=argilla_server)
+    assert partial.returncode == 0, partial.stderr
+    assert "not pushed yet: more (`annotate push -c" in partial.stderr
+
     # The sample ships no English original: the verdict hint must not ask to compare.
     owner = Rest(argilla_server.url, argilla_server.api_key)
     name = f"{yaml.safe_load(pushed.read_text())['campaign']}-arc"

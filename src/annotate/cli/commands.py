@@ -203,6 +203,11 @@ def pull(
         f"{result['records']} records, {result['responses']} responses; "
         f"{result['new']} new and {result['changed']} changed since the last pull."
     )
+    missing = [b["benchmark"] for b in result["benchmarks"] if b.get("note") == "not pushed yet"]
+    if missing:
+        output.note(
+            f"not pushed yet: {', '.join(missing)} (`annotate push -c {config}` creates them)"
+        )
 
 
 def _status_table(summary: dict) -> list[tuple]:
