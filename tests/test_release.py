@@ -14,7 +14,9 @@ import pytest
 from campaigns import make_config
 from releases import Responses, load, okapi_rows, published, run
 
+from annotate import store
 from annotate.adapters import RowError, get_adapter
+from annotate.campaign import load_items, run_resolve
 from annotate.config import load_config
 from annotate.errors import AnnotateError
 from annotate.model import format_correction, parse_correction
@@ -28,6 +30,7 @@ from annotate.publish import (
     _responses_rows,
 )
 from annotate.push import push
+from annotate.store import RECORD_COLUMNS, RESPONSE_COLUMNS
 
 
 def fix(item, **segments: str) -> str:
@@ -380,3 +383,68 @@ def test_push_stops_on_an_item_without_an_answer_and_skips_it_when_asked(tmp_pat
     assert "benchmark 'arc': row 1: no answer in 'answer'" in str(info.value)
     (result,) = push(cfg, None, dry_run=True, skip_rejected=True)
     assert result.items == 2 and [r["row"] for r in result.rejected] == [1]
+
+
+# --- 3. a vote counts only for the content it was cast on ---------------------------------
+
+
+def test_votes_cast_on_an_earlier_text_do_not_validate_the_new_one():
+    items = load("arc", "arc", okapi_rows("m_arc_es_validation.json")[:3])
+    old = "0123456789abcdef"  # the hash of the text before the source was edited
+    r = Responses()
+    for user in ("ana", "ben"):
+        r.answer(items[0], user, "correct", content_hash=old)  # only stale votes
+        r.answer(items[1], user, "corrected", correction=fix(items[1], A="x"), content_hash=old)
+        r.answer(items[2], user, "correct", content_hash=old)
+    r.answer(items[2], "cris", "correct")  # one vote on the current text: not enough
+    res, tables = run({"arc": ("arc", items)}, r.frame())
+    rows = published(tables["arc"])
+    by_id = res.items.set_index("record_id")
+    for item, stale, counted in ((items[0], 2, 0), (items[1], 2, 0), (items[2], 2, 1)):
+        assert status_of(res, item) == "unannotated"
+        assert by_id.loc[item.record_id, "n_stale"] == stale
+        assert by_id.loc[item.record_id, "n_submitted"] == counted
+        assert {k: rows[item.record_id][k] for k in item.row} == item.row
+    assert json.loads(by_id.loc[items[2].record_id, "annotators"]) == ["cris"]
+    summary = res.summary()
+    assert summary["stale_votes"] == 6 and summary["stale_items"] == 3
+    # a second vote on the current text validates it
+    r.answer(items[2], "dani", "correct")
+    res, _ = run({"arc": ("arc", items)}, r.frame())
+    assert status_of(res, items[2]) == "validated"
+
+
+def test_resolve_reads_the_hash_each_vote_was_cast_on_from_the_pulled_records(tmp_path):
+    """30 items voted on, then 25 edited in the source: those 25 are not validated, and
+    the summary counts all 25 stale records (not a first 20)."""
+    rows = okapi_rows("m_arc_es_validation.json")[:30]
+    src = tmp_path / "arc.json"
+    src.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    cfg = load_config(make_config(tmp_path, benchmarks=["arc"], files={"arc": src}))
+    pushed = load_items(cfg)["arc"].items
+    records = pd.DataFrame(
+        [
+            {"record_id": it.record_id, "benchmark": "arc", "content_hash": it.content_hash}
+            for it in pushed
+        ],
+        columns=RECORD_COLUMNS,
+    )
+    r = Responses()
+    for it in pushed:
+        for user in ("ana", "ben"):
+            r.answer(it, user, "correct")
+    responses = r.frame()[RESPONSE_COLUMNS]  # as pull writes it: no hash per response
+    store.write_snapshot(
+        cfg.workdir, responses, records, {"snapshot": store.snapshot_name(), "records": 30}
+    )
+    edited = [{**row, "instruction": row["instruction"] + " (revisada)"} for row in rows[:25]]
+    src.write_text(json.dumps(edited + rows[25:], ensure_ascii=False), encoding="utf-8")
+
+    res, summary = run_resolve(cfg)
+    status = res.items.set_index("record_id")["status"]
+    assert (status[[it.record_id for it in pushed[:25]]] == "unannotated").all()
+    assert (status[[it.record_id for it in pushed[25:]]] == "validated").all()
+    assert summary["stale_records"] == 25 and len(summary["stale_record_ids"]) == 20
+    assert summary["stale_votes"] == 50 and summary["stale_items"] == 25
+    saved = json.loads((store.resolved_dir(cfg.workdir) / "summary.json").read_text("utf-8"))
+    assert saved["stale_records"] == 25

@@ -69,8 +69,17 @@ def stale_records(items: pd.DataFrame, records: pd.DataFrame) -> list[str]:
     return [
         rid
         for rid, h in zip(items["record_id"], items["content_hash"], strict=True)
-        if rid in pushed and pushed[rid] is not None and pushed[rid] != h
+        if rid in pushed and isinstance(pushed[rid], str) and pushed[rid] != h
     ]
+
+
+def cast_on(responses: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
+    """The responses with `content_hash`: the hash of the text their record showed when
+    pulled, i.e. the text they were cast on (push sends a record whose text changes back
+    to the queue, deleting its responses, so a pulled response always answers the text
+    pulled with it). resolve counts a vote only when that is the item's current text."""
+    pushed = dict(zip(records["record_id"], records["content_hash"], strict=True))
+    return responses.assign(content_hash=responses["record_id"].map(pushed))
 
 
 def run_resolve(cfg: Any, loads: dict[str, Any] | None = None) -> tuple[Resolution, dict]:
@@ -83,13 +92,15 @@ def run_resolve(cfg: Any, loads: dict[str, Any] | None = None) -> tuple[Resoluti
     responses, records, meta = latest_responses(cfg)
     resolution = resolve(
         items,
-        responses,
+        cast_on(responses, records),
         min_votes=cfg.resolution.min_votes_effective,
         method=cfg.resolution.method,
     )
     summary = resolution.summary()
     summary["snapshot"] = meta.get("snapshot")
-    summary["stale_records"] = stale_records(items, records)[:20]
+    stale = stale_records(items, records)
+    summary["stale_records"] = len(stale)  # the exact count; a sample of ids below
+    summary["stale_record_ids"] = stale[:20]
     out = store.resolved_dir(cfg.workdir)
     save_resolution(out, resolution, summary)
     return resolution, summary

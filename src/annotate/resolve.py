@@ -9,6 +9,11 @@ Rules (the why is in each function):
 
 * Only submitted responses vote. Drafts are unfinished work; a discard says "I can't
   judge this", which is not a verdict (it is counted per item as `n_discarded`).
+* A vote counts only for the content it was cast on. When the responses carry the
+  `content_hash` of the text they were given on (pull takes it from the record as
+  Argilla showed it) and it differs from the item's current hash, the response is left
+  out of everything (verdicts, texts, agreement, credit) and counted per item as
+  `n_stale`: the item needs votes on its current text to be validated or corrected.
 * Verdict = plurality of submitted verdicts. Below `min_votes` -> `unannotated`; a tie
   for the top -> `needs_review` (no label wins by chance). Other methods ("dawid_skene",
   "glad", "mace") let crowd-kit pick the label on items with enough votes.
@@ -102,6 +107,7 @@ ITEM_COLUMNS: tuple[str, ...] = (
     "verdict",
     "n_submitted",
     "n_discarded",
+    "n_stale",
     "votes",
     "agreement",
     "low_confidence",
@@ -199,6 +205,9 @@ class Resolution:
             "changed_items": int((items["changed_segments"] != "[]").sum()),
             "issues": dict(sorted(issues.items())),
             "orphan_responses": self.orphan_responses,
+            # votes left out because the text changed after they were cast (exact totals)
+            "stale_votes": int(items["n_stale"].sum()) if "n_stale" in items else 0,
+            "stale_items": int((items["n_stale"] > 0).sum()) if "n_stale" in items else 0,
         }
 
 
@@ -660,6 +669,23 @@ def _spread(n: int, default: str, values: dict[int, str]) -> pa.Array:
     return pa.array([default, *values.values()], type=pa.large_string()).take(take)
 
 
+def _stale_rows(items: pd.DataFrame, resp: pd.DataFrame, rec: np.ndarray) -> np.ndarray:
+    """Response rows cast on another text than the item's current one (see the rules).
+
+    Unknown hashes (either side missing) are taken as current: older pulls and records
+    pushed without a hash cannot tell, and dropping every vote would be worse.
+    """
+    import numpy as np
+    import pandas as pd
+
+    if "content_hash" not in items or "content_hash" not in resp or not len(resp):
+        return np.zeros(len(resp), dtype=bool)
+    current = items["content_hash"].to_numpy(dtype=object)[rec]
+    cast_on = resp["content_hash"].to_numpy(dtype=object)
+    known = ~(pd.isna(current) | pd.isna(cast_on))
+    return known & (current != cast_on)
+
+
 def resolve(
     items: pd.DataFrame,
     responses: pd.DataFrame,
@@ -693,6 +719,13 @@ def resolve(
     orphans = int((rec < 0).sum())
     if orphans:
         resp, rec = resp[rec >= 0].reset_index(drop=True), rec[rec >= 0]
+    stale = _stale_rows(items, resp, rec)
+    n_stale = np.zeros(n_items, dtype=np.int64)
+    if stale.any():
+        voted = stale & (resp["status"].astype(str) == "submitted").to_numpy(dtype=bool)
+        voted &= (resp["question"].astype(str) == Q_VERDICT).to_numpy(dtype=bool)
+        n_stale = np.bincount(rec[voted], minlength=n_items).astype(np.int64)
+        resp, rec = resp[~stale].reset_index(drop=True), rec[~stale]
     user, users = pd.factorize(resp["user_id"].astype(str))
     question, _ = pd.factorize(resp["question"])
     when = _utc_ns(resp["updated_at"]) if len(resp) else np.zeros(0, dtype=np.int64)
@@ -838,6 +871,7 @@ def resolve(
             "verdict": verdict,
             "n_submitted": n_sub.astype(np.int64),
             "n_discarded": n_discarded.astype(np.int64),
+            "n_stale": n_stale,
             "votes": _str_series(votes_json),
             "agreement": agreement.astype(np.float64),
             "low_confidence": low_conf,

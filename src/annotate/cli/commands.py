@@ -270,8 +270,13 @@ def resolve(config: Path = ConfigOpt, json_out: bool = JsonOpt) -> None:
         )
     if summary.get("stale_records"):
         output.note(
-            f"warning: {len(summary['stale_records'])} records changed in the source after "
+            f"warning: {summary['stale_records']} records changed in the source after "
             "they were pushed; push again so annotators see the current text"
+        )
+    if summary.get("stale_votes"):
+        output.note(
+            f"{summary['stale_votes']} votes on {summary['stale_items']} items were cast on "
+            "an earlier text and do not count; those items need votes on their current text"
         )
 
 
