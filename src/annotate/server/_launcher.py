@@ -12,6 +12,7 @@ All settings come from ARGILLA_* environment variables set by `annotate server s
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import signal
@@ -36,15 +37,15 @@ def _socket_path() -> str:
     """
     path = os.path.join(_data_dir(), "redis.sock")
     if len(path.encode()) > 100:
-        import atexit
         import shutil
         import tempfile
 
         folder = tempfile.mkdtemp(prefix="annotate-redis-", dir="/tmp")  # mode 0700
-        atexit.register(shutil.rmtree, folder, ignore_errors=True)
+        atexit.register(shutil.rmtree, folder, True)
         path = os.path.join(folder, "redis.sock")
     if os.path.lexists(path):
         os.unlink(path)  # left by a killed server; one server per data folder (start locks it)
+    atexit.register(lambda: os.path.lexists(path) and os.unlink(path))
     return path
 
 
