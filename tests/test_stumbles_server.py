@@ -103,6 +103,8 @@ def test_items_lists_what_needs_review_and_why(argilla_server, tmp_path):
     ]
     every = cli_json("items", "-c", config, "--all")
     assert [i["record_id"] for i in every["items"]] == ids
+    first = cli_json("items", "-c", config, "--all", "--limit", "2")
+    assert first["count"] == len(ids) and first["items"] == every["items"][:2]
 
     table = cli("items", "-c", config)
     assert table.returncode == 0 and "Items with status needs_review: 1" in table.stdout

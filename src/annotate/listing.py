@@ -160,9 +160,14 @@ def comments_text(comments: list[dict[str, str]]) -> str:
 
 
 def campaign_items(
-    cfg: Any, *, statuses: Iterable[str] | None, benchmarks: Iterable[str] | None = None
+    cfg: Any,
+    *,
+    statuses: Iterable[str] | None,
+    benchmarks: Iterable[str] | None = None,
+    limit: int | None = None,
 ) -> dict[str, Any]:
-    """Resolve the campaign's latest pull and list its items in `statuses`."""
+    """Resolve the campaign's latest pull and list its items in `statuses` (the first
+    `limit` of them; `count` is always the total)."""
     from annotate.campaign import latest_responses, run_resolve
     from annotate.errors import AnnotateError
     from annotate.model import STATUSES
@@ -188,5 +193,5 @@ def campaign_items(
         "statuses": list(statuses) if statuses is not None else list(STATUSES),
         "benchmarks": list(benchmarks) if benchmarks else [b.name for b in cfg.benchmarks],
         "count": len(rows),
-        "items": rows,
+        "items": rows if limit is None else rows[:limit],
     }

@@ -293,6 +293,7 @@ def items(
     benchmark: list[str] = typer.Option(
         [], "--benchmark", "-b", help="Only this benchmark (repeatable)."
     ),
+    limit: int | None = typer.Option(None, "--limit", min=1, help="List the first N items."),
     json_out: bool = JsonOpt,
 ) -> None:
     """List the items in a status, with the reasons for it (resolves the latest pull).
@@ -306,7 +307,7 @@ def items(
 
       annotate items -c configs/sample-es.yaml
 
-      annotate items -c configs/sample-es.yaml --status unannotated --benchmark arc
+      annotate items -c configs/sample-es.yaml --status unannotated --benchmark arc --limit 20
 
       annotate items -c configs/sample-es.yaml --all --json | jq '.items[].reasons'
     """
@@ -315,7 +316,7 @@ def items(
 
     cfg = load_campaign(config)
     statuses = None if all_statuses else (status or ["needs_review"])
-    result = campaign_items(cfg, statuses=statuses, benchmarks=benchmark or None)
+    result = campaign_items(cfg, statuses=statuses, benchmarks=benchmark or None, limit=limit)
     if json_out:
         output.print_json(result)
         return
@@ -339,6 +340,8 @@ def items(
         ],
         title=f"Items with status {wanted}: {result['count']} (pull {result['snapshot']})",
     )
+    if len(result["items"]) < result["count"]:
+        output.note(f"first {len(result['items'])} of {result['count']} shown (--limit)")
 
 
 def publish(
