@@ -11,6 +11,33 @@ from typing import Any
 import httpx
 
 
+def queue_body(
+    response_statuses: list[str] | None = None, record_statuses: list[str] | None = None
+) -> dict:
+    """A search body filtering on the user's response status and the record status.
+
+    Defaults to the annotator UI's queue: records this user has not answered and that are
+    not completed yet. `record_statuses=[]` drops the record filter.
+    """
+    filters = [
+        {
+            "type": "terms",
+            "scope": {"entity": "response", "property": "status"},
+            "values": response_statuses or ["pending"],
+        }
+    ]
+    record_statuses = ["pending"] if record_statuses is None else record_statuses
+    if record_statuses:
+        filters.append(
+            {
+                "type": "terms",
+                "scope": {"entity": "record", "property": "status"},
+                "values": record_statuses,
+            }
+        )
+    return {"filters": {"and": filters}}
+
+
 class Rest:
     def __init__(self, url: str, api_key: str) -> None:
         self.http = httpx.Client(base_url=url, headers={"X-Argilla-Api-Key": api_key}, timeout=30.0)
@@ -56,25 +83,9 @@ class Rest:
     # --- annotator actions (the UI's endpoints) ------------------------------------------
     def queue(self, dataset_id: str, *, limit: int = 1000) -> dict:
         """The annotator's pending queue, as the UI asks for it."""
-        body = {
-            "filters": {
-                "and": [
-                    {
-                        "type": "terms",
-                        "scope": {"entity": "response", "property": "status"},
-                        "values": ["pending"],
-                    },
-                    {
-                        "type": "terms",
-                        "scope": {"entity": "record", "property": "status"},
-                        "values": ["pending"],
-                    },
-                ]
-            }
-        }
         return self.post(
             f"/api/v1/me/datasets/{dataset_id}/records/search",
-            body,
+            queue_body(),
             params={"include": ["responses", "suggestions"], "limit": limit},
         )
 

@@ -30,6 +30,13 @@ def start(
     data_dir: Path | None = DataDirOpt,
     port: int = typer.Option(6900, "--port", help="Port to listen on (0: any free port)."),
     host: str = typer.Option("127.0.0.1", "--host", help="Interface to bind (0.0.0.0 to share)."),
+    database_url: str | None = typer.Option(
+        None,
+        "--database-url",
+        envvar="ANNOTATE_DATABASE_URL",
+        help="PostgreSQL instead of SQLite, for big campaigns (remembered for restarts).",
+        show_default=False,
+    ),
     json_out: bool = JsonOpt,
 ) -> None:
     """Start the local Argilla (installs it on first use) and print how to log in.
@@ -44,12 +51,16 @@ def start(
       annotate server start --data-dir ./argilla-data --port 6901 --json
 
       annotate server start --port 0 --json    # any free port: read the URL from the output
+
+      annotate server start --database-url postgresql://argilla:PASSWORD@localhost:5432/argilla
     """
     from annotate import output, server
 
     if not json_out:
         output.note("Starting Argilla...")
-    info = server.start(data_dir=data_dir, port=port, host=host, notify=output.note)
+    info = server.start(
+        data_dir=data_dir, port=port, host=host, notify=output.note, database_url=database_url
+    )
     if json_out:
         output.print_json(info.public())
         return

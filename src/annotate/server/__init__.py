@@ -413,17 +413,41 @@ def _resolve_data_dir(data_dir: Path | None) -> Path:
 # --- commands -------------------------------------------------------------------------
 
 
+def _database_url(data_dir: Path, database_url: str | None) -> str:
+    """SQLite in the data folder, or the PostgreSQL URL given once and kept for restarts.
+
+    The URL may hold a password: it is stored owner-only and never printed.
+    """
+    path = data_dir / "database-url"
+    if database_url is None:
+        if path.exists():
+            return path.read_text(encoding="utf-8").strip()
+        return f"sqlite+aiosqlite:///{data_dir / 'argilla.db'}"
+    scheme, sep, rest = database_url.partition("://")
+    if not sep or scheme not in ("postgresql", "postgres", "postgresql+asyncpg"):
+        raise AnnotateError(
+            "--database-url must be a PostgreSQL URL (postgresql://USER:PASSWORD@HOST:PORT/DB)",
+            hint="leave it out to use SQLite in the data folder",
+        )
+    url = f"postgresql+asyncpg://{rest}"
+    write_private(path, url)
+    return url
+
+
 def start(
     data_dir: Path | None = None,
     port: int = DEFAULT_PORT,
     host: str = DEFAULT_HOST,
     timeout: float = 180.0,
     notify: Callable[[str], None] | None = None,
+    database_url: str | None = None,
 ) -> ServerInfo:
     """Start the server (idempotent) and return once it answers.
 
     `notify` receives the few things worth telling a person: an install about to
-    happen, a stale pid file cleaned, a wait for a concurrent start.
+    happen, a stale pid file cleaned, a wait for a concurrent start. `database_url`
+    (PostgreSQL, for big campaigns) is remembered in the data folder, so later starts
+    without it keep using the same database.
     """
     data_dir = (data_dir or default_data_dir()).expanduser().resolve()
     try:
@@ -435,11 +459,17 @@ def start(
             hint="pass a --data-dir of your own",
         ) from None
     with _file_lock(data_dir / "server.lock", f"starting or stopping {data_dir}", notify):
-        return _start_locked(data_dir, port, host, timeout, notify)
+        db_url = _database_url(data_dir, database_url)
+        return _start_locked(data_dir, port, host, timeout, notify, db_url)
 
 
 def _start_locked(
-    data_dir: Path, port: int, host: str, timeout: float, notify: Callable[[str], None] | None
+    data_dir: Path,
+    port: int,
+    host: str,
+    timeout: float,
+    notify: Callable[[str], None] | None,
+    db_url: str,
 ) -> ServerInfo:
     previous = _read_pid(data_dir)
     if previous and _alive(previous, data_dir):
@@ -464,7 +494,7 @@ def _start_locked(
     env = {k: v for k, v in os.environ.items() if not k.startswith(("ARGILLA_", "HF_TOKEN"))}
     env.update(
         ARGILLA_HOME_PATH=str(data_dir),
-        ARGILLA_DATABASE_URL=f"sqlite+aiosqlite:///{data_dir / 'argilla.db'}",
+        ARGILLA_DATABASE_URL=db_url,
         ARGILLA_SEARCH_ENGINE="annotate-sql",
         ARGILLA_AUTH_SECRET_KEY=_auth_secret(data_dir),
         ARGILLA_ENABLE_TELEMETRY="0",

@@ -124,6 +124,9 @@ def serve(host: str, port: int, bootstrap: str) -> int:
     os.environ["ARGILLA_REDIS_URL"] = _start_redis()
     _migrate()
     _bootstrap_owner(bootstrap)
+    import _engine
+
+    _engine.prepare_database()  # the engine's indexes; WAL for SQLite
 
     # the data folder on its command line lets `annotate server stop` recognise it as ours
     worker = subprocess.Popen(
@@ -135,10 +138,10 @@ def serve(host: str, port: int, bootstrap: str) -> int:
 
     signal.signal(signal.SIGTERM, _stop)
     try:
-        import _engine  # noqa: F401  (registers the search engine)
         import uvicorn
         from argilla_server._app import app
 
+        _engine.tune_argilla_pool()
         uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
     except KeyboardInterrupt:
         pass
@@ -153,7 +156,9 @@ def serve(host: str, port: int, bootstrap: str) -> int:
 
 def work() -> int:
     """One rq worker without forking per job: jobs are small and share the engine."""
-    import _engine  # noqa: F401
+    import _engine  # registers the search engine
+
+    _engine.tune_argilla_pool(worker=True)
     from argilla_server.jobs.queues import DEFAULT_QUEUE, HIGH_QUEUE, REDIS_CONNECTION
     from rq import SimpleWorker
 
