@@ -14,6 +14,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -52,7 +53,7 @@ from lm_eval.tasks import TaskManager
 
 def run(include):
     tm = TaskManager(include_path=include, include_defaults=False)
-    tasks = sorted(t for t in tm.all_tasks if not t.startswith("_"))
+    tasks = sorted(f[:-5] for f in os.listdir(include) if f.endswith(".yaml"))
     res = lm_eval.simple_evaluate(
         model="dummy", tasks=tasks, task_manager=tm, limit={limit}, log_samples=True
     )
@@ -72,16 +73,16 @@ def run(include):
         for t in tasks
     }}
 
-out = {{}}
+out = []
 for cwd, include in {runs!r}:
     os.chdir(cwd)
-    out[cwd] = run(include)
+    out.append(run(include))
 print(json.dumps(out, default=str))
 """
 
 
-def evaluate(runs: list[tuple[str, str]], env: dict) -> dict:
-    """{cwd: {task: metrics and samples}} for each (cwd, --include_path) run, in one process."""
+def evaluate(runs: list[tuple[str, str]], env: dict) -> list[dict]:
+    """{task: metrics and samples} per (cwd, --include_path) run, all in one process."""
     return run_client(EVALUATE.format(limit=LIMIT, runs=runs), env, timeout=600)
 
 
@@ -207,16 +208,39 @@ def test_every_shipped_task_runs_from_the_folder_and_from_any_directory(campaign
     # may depend on where the folder was published.
     moved = tmp_path / "moved" / "release"
     shutil.copytree(folder, moved)
+    # The card's overrides for the upstream Okapi task files, as a user would save them.
+    upstream = tmp_path / "upstream"
+    upstream.mkdir()
+    card = (folder / "README.md").read_text(encoding="utf-8")
+    for block in re.findall(r"```yaml\n# (\S+)\n(.*?)```", card, re.S):
+        text = block[1].replace("LM_EVAL_TASKS", str(UPSTREAM.parent))
+        text = text.replace("/path/to/this/folder", str(moved))
+        (upstream / block[0]).write_text(text, encoding="utf-8")
+    assert sorted(p.name for p in upstream.iterdir()) == [
+        "upstream_m_mmlu_es_reviewed.yaml",  # no ARC: the sample has no option_e column
+        "upstream_truthfulqa_es_mc1_reviewed.yaml",
+        "upstream_truthfulqa_es_mc2_reviewed.yaml",
+    ]
     out = evaluate(
-        [(str(folder), "lm_eval"), (str(elsewhere), str(moved / "lm_eval"))],
+        [
+            (str(folder), "lm_eval"),
+            (str(elsewhere), str(moved / "lm_eval")),
+            (str(elsewhere), str(upstream)),
+        ],
         offline_env(tmp_path / "cache"),
     )
-    inside, outside = out[str(folder)], out[str(elsewhere)]
+    inside, outside, upstream_run = out
     check_against_upstream(inside, folder, campaign["validated"], tmp_path / "cache")
     for task in TASKS:  # the same documents, whatever the working directory
         assert [s["context"] for s in outside[task]["samples"]] == [
             s["context"] for s in inside[task]["samples"]
         ]
+    # The upstream files, so overridden, render exactly what the shipped tasks render.
+    for task, got in upstream_run.items():
+        ours = task.removeprefix("upstream_").removeprefix("m_")
+        assert [(s["context"], s["choices"], s["target"]) for s in got["samples"]] == [
+            (s["context"], s["choices"], s["target"]) for s in inside[ours]["samples"]
+        ], task
 
 
 def test_every_shipped_task_runs_from_the_hub_id(campaign, folder, tmp_path):
@@ -242,7 +266,7 @@ def test_every_shipped_task_runs_from_the_hub_id(campaign, folder, tmp_path):
         assert (spec["dataset_path"], spec["dataset_name"]) == (repo, "arc_reviewed")
         elsewhere = tmp_path / "elsewhere"
         elsewhere.mkdir()
-        out = evaluate(
+        (out,) = evaluate(
             [(str(elsewhere), str(tasks_dir / "lm_eval"))], hub.client_env(tmp_path / "eval")
         )
-    check_against_upstream(out[str(elsewhere)], folder, campaign["validated"], tmp_path / "cache")
+    check_against_upstream(out, folder, campaign["validated"], tmp_path / "cache")

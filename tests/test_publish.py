@@ -498,6 +498,9 @@ def test_lm_eval_tasks_read_the_hub_repo_or_the_folder_they_sit_in():
     mc2 = task_yaml(tree["lm_eval/truthfulqa_es_mc2_all.yaml"])
     assert mc2["process_results"] == "!utils.process_results_mc2"
     assert mc2["doc_to_choice"] == "mc2_choices"
+    card = tree["README.md"].decode()
+    assert "include: LM_EVAL_TASKS/okapi/arc_multilingual/arc_es.yaml" in card
+    assert "dataset_path: org/okapi-es\ndataset_name: arc_reviewed" in card
     local = task_yaml(make_tree()["lm_eval/arc_es_all.yaml"])
     assert "dataset_path" not in local  # `dataset_path: .` only worked from inside the folder
     assert local["custom_dataset"] == "!utils.load_folder"

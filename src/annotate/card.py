@@ -198,6 +198,7 @@ class BenchmarkCardInfo:
     status_counts: Mapping[str, int]
     lm_eval_tasks: Sequence[tuple[str, str]] = ()  # (task name, "all" | "reviewed")
     schema: str | None = None  # the Okapi task it matches (arc, mmlu, hellaswag, truthfulqa)
+    columns: Sequence[str] = ()  # the published columns
     reviewed_name: str | None = None  # the config holding only validated/corrected rows
     reviewed_path: str | None = None
     n_reviewed_rows: int = 0
@@ -457,8 +458,13 @@ def render_body(ctx: CardContext) -> str:
     out += _coverage_section(ctx)
     out += [
         "",
-        f"Machine-translated {src_lang} → {lang} benchmarks, under review item by item by "
-        f"volunteers ({n_people} so far) in the community annotation campaign "
+        f"Machine-translated {src_lang} → {lang} benchmarks, "
+        + (
+            f"reviewed item by item by {n_people} volunteer{'s' if n_people != 1 else ''}"
+            if review_state(ctx) == "validated"
+            else f"under review item by item by volunteers ({n_people} so far)"
+        )
+        + " in the community annotation campaign "
         f"`{c.campaign}` (run with the `annotate` tool on Argilla). {total_published} of "
         f"{total_items} items are published, in the original schema of each benchmark, with "
         "columns telling how each item was validated. Each benchmark has two configs: "
@@ -577,8 +583,9 @@ def _coverage_section(ctx: CardContext) -> list[str]:
         f"**Review coverage: {reviewed} of {items} items ({_pct(reviewed, items)}) were "
         f"reviewed and settled by volunteers** ({totals['validated']} validated, "
         f"{totals['corrected']} corrected, {totals['unusable']} unusable and left out); "
-        f"{totals['needs_review']} await a decision (`needs_review`) and "
-        f"{totals['unannotated']} have not been reviewed yet (`unannotated`)."
+        f"{totals['needs_review']} {_verb(totals['needs_review'], 'awaits', 'await')} a "
+        f"decision (`needs_review`) and {totals['unannotated']} "
+        f"{_verb(totals['unannotated'], 'has', 'have')} not been reviewed yet (`unannotated`)."
     )
     if state == "unreviewed":
         lead += (
@@ -603,6 +610,10 @@ def _coverage_section(ctx: CardContext) -> list[str]:
             f"{counts} |"
         )
     return out
+
+
+def _verb(n: int, one: str, many: str) -> str:
+    return one if n == 1 else many
 
 
 def _agreement_section(ctx: CardContext) -> list[str]:
@@ -702,7 +713,7 @@ def _tasks_cell(b: BenchmarkCardInfo, variant: str) -> str:
 
 
 def _lm_eval_section(ctx: CardContext) -> list[str]:
-    from annotate.lm_eval_tasks import UPSTREAM
+    from annotate.lm_eval_tasks import upstream_overrides
 
     tasks = [b for b in ctx.benchmarks if b.lm_eval_tasks]
     if not tasks:
@@ -743,22 +754,25 @@ def _lm_eval_section(ctx: CardContext) -> list[str]:
     repo = ctx.repo_id or "/path/to/this/folder"
     out += [
         "",
-        "To run the upstream Okapi task files themselves on this data, override their dataset "
-        "and split names (upstream reads `alexandrainst/m_*` with other split names):",
-        "",
-        "| upstream task | dataset_path | dataset_name | training_split | validation_split "
-        "| test_split |",
-        "| --- | --- | --- | --- | --- | --- |",
+        "To run the upstream Okapi task files of lm-evaluation-harness themselves on this "
+        "data, include them with these overrides (upstream reads `alexandrainst/m_*`, whose "
+        "split names differ), replacing `LM_EVAL_TASKS` with the `tasks` folder of your "
+        'installed harness (`python -c "import lm_eval, os; '
+        "print(os.path.dirname(lm_eval.__file__) + '/tasks')\"`); set `dataset_name` to "
+        "the config without `_reviewed` for every published row:",
     ]
     lang = ctx.campaign.language
     for b in tasks:
-        upstream = UPSTREAM.get(b.schema or "", "")
-        for config in (b.name, b.reviewed_name):
-            if config:
-                out.append(
-                    f"| `{upstream.format(lang=lang)}` | `{repo}` | `{config}` | null | null "
-                    f"| `{b.split}` |"
-                )
+        config = b.reviewed_name if b.reviewed_name and b.n_reviewed_rows else b.name
+        files = upstream_overrides(b.schema or "", lang, repo, config, b.split, b.columns)
+        if not files:
+            out += [
+                "",
+                f"(`{b.name}` has no `option_e` column, which the upstream ARC code reads: "
+                "use the shipped tasks, whose prompt is the same.)",
+            ]
+        for filename, text in files:
+            out += ["", "```yaml", f"# {filename}", text.rstrip("\n"), "```"]
     return out
 
 

@@ -25,13 +25,17 @@ from typing import Any
 UTILS_PATH = "lm_eval/utils.py"
 VARIANTS = ("all", "reviewed")
 
-# The Okapi task of lm-evaluation-harness each schema mirrors (named in the card).
+# The Okapi task files of lm-evaluation-harness each schema mirrors (under lm_eval/tasks/).
 UPSTREAM = {
-    "arc": "arc_{lang}",
-    "mmlu": "m_mmlu_{lang}",
-    "hellaswag": "hellaswag_{lang}",
-    "truthfulqa": "truthfulqa_{lang}_mc1, truthfulqa_{lang}_mc2",
+    "arc": ["okapi/arc_multilingual/arc_{lang}.yaml"],
+    "mmlu": ["okapi/mmlu_multilingual/m_mmlu_{lang}.yaml"],
+    "hellaswag": ["okapi/hellaswag_multilingual/hellaswag_{lang}.yaml"],
+    "truthfulqa": [
+        "okapi/truthfulqa_multilingual/truthfulqa_{lang}_mc1.yaml",
+        "okapi/truthfulqa_multilingual/truthfulqa_{lang}_mc2.yaml",
+    ],
 }
+UPSTREAM_DIR = "LM_EVAL_TASKS"  # placeholder: the tasks/ folder of the installed harness
 
 _ACC = {"metric": "acc", "aggregation": "mean", "higher_is_better": True}
 _ACC_NORM = {"metric": "acc_norm", "aggregation": "mean", "higher_is_better": True}
@@ -155,6 +159,37 @@ def benchmark_tasks(
                 f"PATH/TO/lm_eval --tasks {name} --model ...\n"
             )
             out.append(LmEvalTask(name, variant, config, header + _dump(spec)))
+    return out
+
+
+def upstream_overrides(
+    schema: str, language: str, dataset_path: str, config: str, split: str, columns: Sequence[str]
+) -> list[tuple[str, str]]:
+    """(file name, YAML) per upstream Okapi task, pointed at a release config: the exact
+    overrides its dataset and split names need (upstream reads `alexandrainst/m_*` with
+    train/validation/test, test or val splits; a release has one split). None for ARC data
+    without an `option_e` column, which the upstream ARC code reads unconditionally."""
+    if schema == "arc" and "option_e" not in columns:
+        return []
+    out = []
+    for path in UPSTREAM.get(schema, []):
+        upstream = path.format(lang=language)
+        variant = "reviewed" if config.endswith("_reviewed") else "all"
+        name = task_name(
+            "upstream_" + upstream.rsplit("/", 1)[1].removesuffix(".yaml"), "", variant
+        )
+        spec: dict[str, Any] = {
+            "include": f"{UPSTREAM_DIR}/{upstream}",
+            "task": name,
+            "dataset_path": dataset_path,
+            "dataset_name": config,
+            "training_split": None,
+            "validation_split": None,
+            "test_split": split,
+        }
+        if schema == "mmlu":
+            spec["fewshot_split"] = None
+        out.append((f"{name}.yaml", _dump(spec)))
     return out
 
 

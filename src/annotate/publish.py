@@ -632,6 +632,7 @@ def build_tree(
                 status_counts=counts,
                 lm_eval_tasks=tuple((t.name, t.variant) for t in tasks),
                 schema=schema_of(release.adapter, release.name, table.schema.names),
+                columns=tuple(table.schema.names),
                 reviewed_name=reviewed_name,
                 reviewed_path=f"data/{reviewed_name}/{split}-*.parquet",
                 n_reviewed_rows=reviewed.num_rows,
