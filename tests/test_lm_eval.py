@@ -24,8 +24,6 @@ from argilla_rest import Rest
 from campaigns import OKAPI, cli, cli_json, make_config
 from hub_emulator import HubEmulator, run_client
 
-pytestmark = pytest.mark.server
-
 ROWS = 4  # per benchmark
 VALIDATED = 2  # the first two records of each benchmark get two `correct` votes
 LIMIT = 3  # documents per task
@@ -199,6 +197,7 @@ def check_against_upstream(results: dict, folder: Path, validated: set, cache: P
             assert 0.0 < mc2 < 1.0  # a probability mass, not a 0/1 accuracy
 
 
+@pytest.mark.server
 def test_every_shipped_task_runs_from_the_folder_and_from_any_directory(campaign, folder, tmp_path):
     shipped = {p.stem for p in (folder / "lm_eval").glob("*.yaml")}
     assert shipped == TASKS
@@ -243,6 +242,7 @@ def test_every_shipped_task_runs_from_the_folder_and_from_any_directory(campaign
         ], task
 
 
+@pytest.mark.server
 def test_every_shipped_task_runs_from_the_hub_id(campaign, folder, tmp_path):
     with HubEmulator(tmp_path / "hub", token="hf_lmEvalTestToken0123456789") as hub:
         repo = "somosnlp/lm-eval-check"
@@ -270,3 +270,78 @@ def test_every_shipped_task_runs_from_the_hub_id(campaign, folder, tmp_path):
             [(str(elsewhere), str(tasks_dir / "lm_eval"))], hub.client_env(tmp_path / "eval")
         )
     check_against_upstream(out, folder, campaign["validated"], tmp_path / "cache")
+
+
+# --- the shipped helpers against upstream's own code (pure, no server) ------------------
+
+
+def test_shipped_prompt_helpers_equal_upstream_okapi_code_on_awkward_rows():
+    """lm_eval/utils.py reproduces upstream's documents, HellaSwag included (the sample has
+    none), on rows with WikiHow brackets, double spaces, padding and a fifth option."""
+    import datasets
+    import numpy as np
+
+    from annotate import lm_eval_utils as ours
+
+    arc = [
+        {"id": "1", "instruction": "  ¿Qué  [title] pasa? ", "answer": "E", "option_a": "a",
+         "option_b": "b [x]", "option_c": "c", "option_d": "d", "option_e": "e  e"},
+        {"id": "2", "instruction": "Q", "answer": "A", "option_a": "x", "option_b": "y",
+         "option_c": "", "option_d": "z", "option_e": None},
+    ]  # fmt: skip
+    hella = [
+        {"ind": 1, "activity_label": "Cocina", "ctx_a": "Una mujer [step] corta", "ctx_b": "el pan",
+         "endings": [" lo come.", "lo  tira [title] fuera", "x", "y"], "label": "1"},
+    ]  # fmt: skip
+    tqa = [
+        {"question": " ¿Qué  es [x] esto? ", "mc1_targets_choices": ["sí", "no"],
+         "mc1_targets_labels": [1, 0], "mc2_targets_choices": ["sí", "tal vez", "no"],
+         "mc2_targets_labels": [1, 1, 0]},
+    ]  # fmt: skip
+    cases = [
+        (arc, ours.process_arc, _upstream("arc_multilingual", "up_arc").process_docs),
+        (hella, ours.process_hellaswag, _upstream("hellaswag_multilingual", "up_hs").process_docs),
+        (tqa, ours.process_truthfulqa, _upstream("truthfulqa_multilingual", "up_tqa").process_docs),
+    ]
+    for rows, mine, theirs in cases:
+        got = list(mine(datasets.Dataset.from_list(rows)))
+        want = list(theirs(datasets.Dataset.from_list(rows)))
+        for g, w in zip(got, want, strict=True):
+            if rows is tqa:
+                del w["gold"]  # upstream's unused placeholder (" "); the target is 0
+            assert {k: g[k] for k in w} == w
+    upstream_tqa = _upstream("truthfulqa_multilingual", "up_tqa2")
+    doc = list(ours.process_truthfulqa(datasets.Dataset.from_list(tqa)))[0]
+    assert doc["mc1_gold"] == 0  # upstream's fixed target
+    results = [(float(x), False) for x in np.log([0.5, 0.2, 0.3])]
+    assert ours.process_results_mc2(doc, results) == pytest.approx(
+        upstream_tqa.process_results_mc2(doc, results)
+    )
+
+
+def test_each_okapi_schema_gets_its_upstream_prompt_and_unknown_schemas_none():
+    from test_publish import task_yaml
+
+    from annotate.lm_eval_tasks import benchmark_tasks
+
+    def tasks(name, columns, adapter=None, reviewed=True):
+        found = benchmark_tasks(
+            benchmark=name,
+            adapter=adapter,
+            split="validation",
+            columns=columns,
+            language="gl",
+            repo_id="org/x",
+            reviewed_config=f"{name}_reviewed",
+            with_reviewed=reviewed,
+        )
+        return {t.name: task_yaml(t.yaml.encode()) for t in found}
+
+    hella = tasks("hs", ["ind", "activity_label", "ctx_a", "ctx_b", "endings", "label"])
+    assert set(hella) == {"hs_gl_all", "hs_gl_reviewed"}
+    assert hella["hs_gl_all"]["process_docs"] == "!utils.process_hellaswag"
+    mcq = ["id", "instruction", "option_a", "option_b", "option_c", "option_d", "answer"]
+    assert tasks("exam", mcq, adapter="mmlu")["exam_gl_all"]["doc_to_choice"] == list("ABCD")
+    assert tasks("exam", mcq, adapter="arc")["exam_gl_all"]["doc_to_choice"] == "choices"
+    assert set(tasks("exam", mcq, reviewed=False)) == {"exam_gl_all"}  # no reviewed row
+    assert tasks("free", ["text", "label"]) == {}
