@@ -77,6 +77,19 @@ def _users(tmp: Path, content: str) -> tuple[list[str], str]:
     return ["users", "add", "-w", workspace, "-f", str(path)], workspace
 
 
+def _unwritable_passwords(tmp: Path) -> tuple[list[str], str]:
+    """Valid users, but --passwords-out under a file: nothing may be created."""
+    args, workspace = _users(tmp, "username\nana\nben\n")
+    (tmp / "not-a-folder").write_text("a file\n")
+    return [*args, "--passwords-out", str(tmp / "not-a-folder" / "pw.csv")], workspace
+
+
+def _loop(tmp: Path) -> Path:
+    loop = tmp / "loop"
+    loop.symlink_to(loop)
+    return loop / "arc.json"
+
+
 def _set(path: str, value: Any) -> Callable[[dict], None]:
     """An edit that sets a dotted key (`benchmarks.0.adapter`) of the parsed config."""
 
@@ -388,6 +401,22 @@ CASES: dict[str, Case] = {
     ),
     "users CSV with an invalid username": Case(
         lambda t: _users(t, "username\nana maría\n"), ("users.csv:2", "invalid username")
+    ),
+    "users CSV with an email column": Case(
+        lambda t: _users(t, "username,email\nana,ana@example.org\n"), ("users.csv", "'email'")
+    ),
+    "users CSV giving the owner role": Case(
+        lambda t: _users(t, "username,role\nana,owner\n"), ("users.csv:2", "'owner'")
+    ),
+    "users CSV with a too short password": Case(
+        lambda t: _users(t, "username,password\nana,abc\n"), ("users.csv:2", "3 characters")
+    ),
+    "passwords file under a file": Case(
+        lambda t: _unwritable_passwords(t), ("not-a-folder/pw.csv", "not a directory")
+    ),
+    "source path through a symbolic-link loop": Case(
+        lambda t: _campaign(t, edit=_set("benchmarks.0.translation.path", str(_loop(t)))),
+        ("benchmarks[0].translation.path", "loop"),
     ),
 }
 

@@ -487,12 +487,14 @@ def ensure_annotator(
     *,
     first_name: str | None,
     last_name: str | None,
-    password: str,
+    password: str | None,
+    role: str = "annotator",
 ) -> tuple[bool, bool]:
     """Create the account unless it exists; add it to the workspace. (created, added).
 
     A creation refused as a duplicate is looked up again: when a retried request is
-    refused, the first one may have been done and only its answer lost.
+    refused, the first one may have been done and only its answer lost. `password` is
+    None for an account that existed when the run started: it is never created here.
     """
     http = client.http_client
 
@@ -508,6 +510,8 @@ def ensure_annotator(
 
     created = False
     user = lookup()
+    if user is None and password is None:
+        raise AnnotateError(f"user {username!r} was deleted while this ran: run it again")
     if user is None:
         response = http.post(
             "/api/v1/users",
@@ -516,7 +520,7 @@ def ensure_annotator(
                 "first_name": first_name or username,
                 "last_name": last_name,
                 "password": password,
-                "role": "annotator",
+                "role": role,
             },
         )
         if response.status_code < 400:

@@ -51,16 +51,19 @@ def items_frame(loads: dict[str, Any]) -> pd.DataFrame:
     )
 
 
-def latest_responses(cfg: Any) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+def latest_responses(
+    cfg: Any, snapshot: str | None = None
+) -> tuple[pd.DataFrame, pd.DataFrame, dict]:
+    """The pulled snapshot to work from (`snapshot`: see store.load); one line if none."""
     from annotate import store
 
-    path = store.latest(cfg.workdir)
-    if path is None:
+    loaded = store.load(cfg.workdir, snapshot)
+    if loaded is None:
         raise AnnotateError(
             f"no pulled responses in {cfg.workdir}",
             hint=f"run `annotate pull -c {cfg.path}` first",
         )
-    return store.read_snapshot(path)
+    return loaded
 
 
 def stale_records(items: pd.DataFrame, records: pd.DataFrame) -> list[str]:
@@ -82,14 +85,25 @@ def cast_on(responses: pd.DataFrame, records: pd.DataFrame) -> pd.DataFrame:
     return responses.assign(content_hash=responses["record_id"].map(pushed))
 
 
-def run_resolve(cfg: Any, loads: dict[str, Any] | None = None) -> tuple[Resolution, dict]:
+def run_resolve(
+    cfg: Any, loads: dict[str, Any] | None = None, *, snapshot: str | None = None
+) -> tuple[Resolution, dict]:
     """Resolve the latest pull and save the result under <workdir>/resolved/."""
+    from annotate.lock import campaign_lock
+
+    with campaign_lock(cfg.workdir, f"annotate resolve -c {cfg.path}"):
+        return _run_resolve(cfg, loads, snapshot)
+
+
+def _run_resolve(
+    cfg: Any, loads: dict[str, Any] | None, snapshot: str | None
+) -> tuple[Resolution, dict]:
     from annotate import store
     from annotate.resolve import resolve
 
     loads = loads if loads is not None else load_items(cfg)
     items = items_frame(loads)
-    responses, records, meta = latest_responses(cfg)
+    responses, records, meta = latest_responses(cfg, snapshot)
     resolution = resolve(
         items,
         cast_on(responses, records),
@@ -107,19 +121,21 @@ def run_resolve(cfg: Any, loads: dict[str, Any] | None = None) -> tuple[Resoluti
 
 
 def save_resolution(out: Path, resolution: Resolution, summary: dict) -> None:
-    """Write the three tables and the summary; each file replaced atomically."""
+    """Write the three tables and the summary; replaced together once all are on disk."""
     import io
 
-    from annotate.paths import atomic_write_bytes
+    from annotate.paths import atomic_write_many, on_disk
 
+    files = {}
     for name in ("items", "agreement", "annotators"):
         buf = io.BytesIO()
         getattr(resolution, name).to_parquet(buf, index=False)
-        atomic_write_bytes(out / f"{name}.parquet", buf.getvalue())
-    atomic_write_bytes(
-        out / "summary.json",
-        json.dumps(summary, indent=2, ensure_ascii=False, default=str).encode("utf-8"),
-    )
+        files[out / f"{name}.parquet"] = buf.getvalue()
+    files[out / "summary.json"] = json.dumps(
+        summary, indent=2, ensure_ascii=False, default=str
+    ).encode("utf-8")
+    with on_disk(out):
+        atomic_write_many(files)
 
 
 def publish_campaign(
@@ -130,18 +146,44 @@ def publish_campaign(
     private: bool = False,
     token: str | None = None,
     allow_unreviewed: bool = False,
+    snapshot: str | None = None,
 ) -> dict:
     """Resolve the latest pull and publish the campaign to a folder or a Hub repo.
 
     Refuses (AnnotateError) when no item was validated or corrected, unless
-    `allow_unreviewed`."""
+    `allow_unreviewed`. Holds the campaign's lock (resolve writes `resolved/`)."""
+    from annotate.lock import campaign_lock
+
+    with campaign_lock(cfg.workdir, f"annotate publish -c {cfg.path}"):
+        return _publish_campaign(
+            cfg,
+            to,
+            dry_run=dry_run,
+            private=private,
+            token=token,
+            allow_unreviewed=allow_unreviewed,
+            snapshot=snapshot,
+        )
+
+
+def _publish_campaign(
+    cfg: Any,
+    to: str,
+    *,
+    dry_run: bool,
+    private: bool,
+    token: str | None,
+    allow_unreviewed: bool,
+    snapshot: str | None,
+) -> dict:
     from annotate import publish
     from annotate.adapters import get_adapter
+    from annotate.paths import on_disk
 
     target = publish.parse_target(to)
     loads = load_items(cfg)
-    resolution, summary = run_resolve(cfg, loads)
-    responses, _records, meta = latest_responses(cfg)
+    resolution, summary = run_resolve(cfg, loads, snapshot=snapshot)
+    responses, _records, meta = latest_responses(cfg, snapshot)
 
     releases = []
     for bench in cfg.benchmarks:
@@ -195,7 +237,8 @@ def publish_campaign(
     }
     if target.kind == "folder":
         if not dry_run:
-            result["written"] = publish.write_folder(tree, target.path)
+            with on_disk(target.path):
+                result["written"] = publish.write_folder(tree, target.path)
         return result
     if dry_run:
         existing = _existing_hub_files(target.repo_id, token)

@@ -89,7 +89,12 @@ def _resolve(value: str, info: ValidationInfo) -> Path:
         path = Path(value).expanduser()
     except RuntimeError as exc:  # ~user that does not exist
         raise ValueError(f"cannot expand {value!r}: {exc}") from None
-    return (path if path.is_absolute() else _base_dir(info) / path).resolve()
+    try:
+        return (path if path.is_absolute() else _base_dir(info) / path).resolve()
+    except RuntimeError:  # Python < 3.13 reports a symlink loop this way
+        raise ValueError(f"{value!r}: a symbolic link in it points back to itself") from None
+    except OSError as exc:
+        raise ValueError(f"{value!r}: {exc.strerror}") from None
 
 
 def _is_file(path: Path) -> bool:
@@ -461,7 +466,9 @@ def _legacy_workdir(campaign: str, workdir: Path) -> Path | None:
     one does not exist: moving on silently would start the campaign's history afresh."""
     old = (Path.cwd() / ".annotate" / campaign).resolve()
     try:
-        moved = old == workdir or workdir.exists() or not (old / "snapshots").is_dir()
+        # the new workdir's snapshots, not the folder: a lock file may have made it
+        moved = old == workdir or (workdir / "snapshots").is_dir()
+        moved = moved or not (old / "snapshots").is_dir()
     except OSError:
         return None
     return None if moved else old

@@ -298,21 +298,26 @@ def _saved_resolution(cfg: Any, snapshot: str | None) -> Resolution | None:
 
 
 def load_latest(
-    cfg: Any, loads: dict[str, Any] | None = None, *, prefer_saved: bool = False
+    cfg: Any,
+    loads: dict[str, Any] | None = None,
+    *,
+    prefer_saved: bool = False,
+    snapshot: str | None = None,
 ) -> Pulled | None:
     """The latest pull with its resolution; None when nothing was pulled yet.
 
     By default the pull is resolved in memory (nothing is written, and the result follows
     the config as it is now). `prefer_saved` reuses `resolved/` when it was made from
-    this same pull, so an analysis matches what `annotate resolve` reported.
+    this same pull, so an analysis matches what `annotate resolve` reported. `snapshot`
+    picks another pull (see store.load: "latest-intact" or a snapshot's name).
     """
     from annotate import campaign, store
     from annotate.resolve import resolve
 
-    path = store.latest(cfg.workdir)
-    if path is None:
+    loaded = store.load(cfg.workdir, snapshot)
+    if loaded is None:
         return None
-    responses, records, meta = store.read_snapshot(path)
+    responses, records, meta = loaded
     items = campaign.items_frame(loads if loads is not None else campaign.load_items(cfg))
     saved = _saved_resolution(cfg, meta.get("snapshot")) if prefer_saved else None
     resolution = saved or resolve(
@@ -326,7 +331,9 @@ def load_latest(
     )
 
 
-def report_data(cfg: Any, loads: dict[str, Any] | None = None) -> ReportData:
+def report_data(
+    cfg: Any, loads: dict[str, Any] | None = None, snapshot: str | None = None
+) -> ReportData:
     """Everything the report shows, from the store; empty sections when nothing was pulled."""
     from annotate import store
     from annotate.report import TOP_DISAGREEMENTS, ReportData
@@ -338,7 +345,7 @@ def report_data(cfg: Any, loads: dict[str, Any] | None = None) -> ReportData:
         thresholds=list(cfg.report.thresholds),
         history=history_frame(store.history(cfg.workdir)),
     )
-    pulled = load_latest(cfg, loads)
+    pulled = load_latest(cfg, loads, snapshot=snapshot)
     if pulled is None:
         return data
     data.generated_at = generated_label(pulled.meta.get("pulled_at"))
@@ -369,14 +376,24 @@ def report_language(cfg: Any, lang: str | None) -> str:
 
 
 def write_campaign_report(
-    cfg: Any, out: str | Path, *, lang: str | None = None, loads: dict[str, Any] | None = None
+    cfg: Any,
+    out: str | Path,
+    *,
+    lang: str | None = None,
+    loads: dict[str, Any] | None = None,
+    snapshot: str | None = None,
 ) -> dict[str, Any]:
     """Build the campaign report from the store and write it (atomically) to `out`."""
+    from annotate.errors import AnnotateError
+    from annotate.paths import on_disk
     from annotate.report import build_report, write_report
 
     page_lang = report_language(cfg, lang)
-    data = report_data(cfg, loads)
-    path = write_report(build_report(data, lang=page_lang), out)
+    if Path(out).is_dir():
+        raise AnnotateError(f"{out} is a folder", hint="pass a file path, e.g. report.html")
+    data = report_data(cfg, loads, snapshot)
+    with on_disk(out):
+        path = write_report(build_report(data, lang=page_lang), out)
     history = data.history
     return {
         "path": str(path),

@@ -147,11 +147,20 @@ def pull(cfg: Any, conn: Any, *, on_progress=None) -> dict:
     Refuses (nothing written) when the campaign was never pushed to this server: an
     empty snapshot would read as "no one has annotated anything yet"; and when earlier
     pulls sit at the old default workdir: a new one would start the history afresh.
+    One pull at a time per workdir (a second one waits): two would sweep each other's
+    unfinished snapshot folder.
     """
+    from annotate.lock import campaign_lock
+
+    if getattr(cfg, "legacy_notice", None):  # before the lock, which creates the workdir
+        raise AnnotateError(f"{cfg.path}: {cfg.legacy_notice}")
+    with campaign_lock(cfg.workdir, f"annotate pull -c {cfg.path}"):
+        return _pull(cfg, conn, on_progress=on_progress)
+
+
+def _pull(cfg: Any, conn: Any, *, on_progress=None) -> dict:
     from annotate import argilla_io, store
 
-    if getattr(cfg, "legacy_notice", None):
-        raise AnnotateError(f"{cfg.path}: {cfg.legacy_notice}")
     client = argilla_io.connect(conn)
     if argilla_io.ensure_workspace(client, cfg.workspace, create=False) is None:
         raise _not_pushed(cfg, conn, f"workspace {cfg.workspace!r} does not exist")
@@ -203,8 +212,7 @@ def pull(cfg: Any, conn: Any, *, on_progress=None) -> dict:
     resp_df, rec_df = to_frames(all_responses, all_records)
 
     workdir = cfg.workdir
-    previous_path = store.latest(workdir)
-    previous = store.read_snapshot(previous_path)[0] if previous_path else None
+    previous_name, previous, damaged = _previous(workdir)
     changes = diff(previous, resp_df)
     now = datetime.now(UTC)
     meta = {
@@ -218,4 +226,29 @@ def pull(cfg: Any, conn: Any, *, on_progress=None) -> dict:
         "benchmarks": per_benchmark,
     }
     path = store.write_snapshot(workdir, resp_df, rec_df, meta)
-    return {**meta, "path": str(path), "previous": previous_path.name if previous_path else None}
+    result = {**meta, "path": str(path), "previous": previous_name}
+    if damaged:
+        result["damaged_previous"] = damaged
+    return result
+
+
+def _previous(workdir: Any) -> tuple[str | None, pd.DataFrame | None, str | None]:
+    """The snapshot to compare with: the latest, else the newest intact one.
+
+    A damaged latest snapshot must not stop the pull that repairs the campaign: the
+    new snapshot is written regardless, and the damage is reported.
+    """
+    from annotate import store
+
+    damaged = None
+    try:
+        loaded = store.load(workdir)
+    except store.SnapshotDamaged as exc:
+        damaged = exc.message
+        try:
+            loaded = store.load(workdir, store.LATEST_INTACT)
+        except store.SnapshotDamaged:
+            loaded = None
+    if loaded is None:
+        return None, None, damaged
+    return loaded[2].get("snapshot"), loaded[0], damaged

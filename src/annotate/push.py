@@ -141,11 +141,39 @@ def push(
     batch_size: int = BATCH,
     on_progress: Callable[[Iterable, int, str], Iterable] | None = None,
 ) -> list[BenchmarkPush]:
-    """Push the campaign's benchmarks; returns one summary per benchmark."""
-    from annotate import argilla_io, records
+    """Push the campaign's benchmarks; returns one summary per benchmark.
+
+    A push that changes Argilla holds the campaign's lock: a second push of the same
+    campaign waits, instead of taking the first one's half-created dataset for a
+    crash's leftover and deleting it.
+    """
+    import contextlib
+
+    from annotate.lock import campaign_lock
 
     loads = load_all(cfg, benchmarks, limit)
     _check_rejected(cfg, loads, skip_rejected)
+    held = (
+        contextlib.nullcontext()
+        if dry_run or conn is None
+        else campaign_lock(cfg.workdir, f"annotate push -c {cfg.path}")
+    )
+    with held:
+        return _push(
+            cfg, conn, loads, dry_run=dry_run, batch_size=batch_size, on_progress=on_progress
+        )
+
+
+def _push(
+    cfg: Any,
+    conn: Any | None,
+    loads: list,
+    *,
+    dry_run: bool,
+    batch_size: int,
+    on_progress: Callable[[Iterable, int, str], Iterable] | None,
+) -> list[BenchmarkPush]:
+    from annotate import argilla_io, records
 
     client = argilla_io.connect(conn) if conn is not None else None
     workspace = None

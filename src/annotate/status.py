@@ -182,11 +182,11 @@ def pulled_label(pulled_at: str | None) -> str:
 # --- I/O ------------------------------------------------------------------------------
 
 
-def agreement_so_far(cfg: Any) -> dict[str, Any]:
+def agreement_so_far(cfg: Any, snapshot: str | None = None) -> dict[str, Any]:
     """Agreement from the latest pull, resolved in memory; says so when nothing was pulled."""
     from annotate.insights import load_latest
 
-    pulled = load_latest(cfg)
+    pulled = load_latest(cfg, snapshot=snapshot)
     if pulled is None:
         return {
             "available": False,
@@ -219,10 +219,13 @@ def _progress(client: Any, dataset: Any) -> tuple[dict, list[dict]]:
     return progress, users
 
 
-def campaign_status(cfg: Any, conn: Any, *, top: int = TOP_CONTRIBUTORS) -> dict[str, Any]:
+def campaign_status(
+    cfg: Any, conn: Any, *, top: int = TOP_CONTRIBUTORS, snapshot: str | None = None
+) -> dict[str, Any]:
     """The campaign's progress per benchmark, its top contributors and agreement so far."""
     from annotate import argilla_io
 
+    agreement = agreement_so_far(cfg, snapshot)  # a damaged snapshot stops us before Argilla
     client = argilla_io.connect(conn)
     workspace = argilla_io.ensure_workspace(client, cfg.workspace, create=False)
     rows: list[dict[str, Any]] = []
@@ -255,6 +258,6 @@ def campaign_status(cfg: Any, conn: Any, *, top: int = TOP_CONTRIBUTORS) -> dict
         "benchmarks": rows,
         "totals": totals_row(rows, users_by_benchmark),
         "leaderboard": leaderboard(users_by_benchmark, top=top),
-        "agreement": agreement_so_far(cfg),
+        "agreement": agreement,
         "notes": notes,
     }

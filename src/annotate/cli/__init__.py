@@ -11,7 +11,7 @@ import sys
 import typer
 
 from annotate import __version__
-from annotate.errors import AnnotateError
+from annotate.errors import AnnotateError, os_error
 
 app = typer.Typer(
     name="annotate",
@@ -75,6 +75,12 @@ def main(argv: list[str] | None = None) -> int:
     except AnnotateError as exc:
         sys.stderr.write(f"error: {exc}\n")
         sys.exit(exc.exit_code)
+    except OSError as exc:  # the disk refused (full, read-only, ...): one line, no traceback
+        if exc.errno is None:  # an HTTP client's error dressed as OSError: not the disk's
+            raise
+        error = os_error(exc)
+        sys.stderr.write(f"error: {error}\n")
+        sys.exit(error.exit_code)
     except KeyboardInterrupt:
         sys.stderr.write("interrupted: re-run the same command to continue safely\n")
         sys.exit(130)

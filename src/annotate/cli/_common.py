@@ -21,6 +21,13 @@ ApiUrlOpt = typer.Option(
 ApiKeyOpt = typer.Option(
     None, "--api-key", help="Argilla API key (env: ARGILLA_API_KEY).", show_default=False
 )
+SnapshotOpt = typer.Option(
+    None,
+    "--snapshot",
+    help="Which pull to read: latest (default), latest-intact (the newest undamaged one, "
+    "when the latest is damaged) or a snapshot's name (a folder in <workdir>/snapshots).",
+    show_default=False,
+)
 
 
 def load_campaign(config: Path, *, warn_legacy: bool = True):

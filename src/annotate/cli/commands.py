@@ -10,7 +10,14 @@ from pathlib import Path
 
 import typer
 
-from annotate.cli._common import ApiKeyOpt, ApiUrlOpt, ConfigOpt, JsonOpt, load_campaign
+from annotate.cli._common import (
+    ApiKeyOpt,
+    ApiUrlOpt,
+    ConfigOpt,
+    JsonOpt,
+    SnapshotOpt,
+    load_campaign,
+)
 
 
 def _conn(api_url: str | None, api_key: str | None):
@@ -118,7 +125,11 @@ users_app = typer.Typer(
 def users_add(
     workspace: str = typer.Option(..., "--workspace", "-w", help="Workspace to add them to."),
     file: Path = typer.Option(
-        ..., "--file", "-f", help="CSV with a 'username' column (first_name, last_name optional)."
+        ...,
+        "--file",
+        "-f",
+        help="CSV with a 'username' column; optional: first_name, last_name, role "
+        "(annotator or admin), password (else one is generated).",
     ),
     passwords_out: Path = typer.Option(
         Path("new-passwords.csv"),
@@ -131,7 +142,8 @@ def users_add(
 ) -> None:
     """Create annotator accounts (reusing existing ones) and add them to a workspace.
 
-    Passwords of new accounts are written to --passwords-out, readable only by you.
+    Generated passwords are written to --passwords-out, readable only by you, before
+    the accounts exist: an interrupted run loses none, and its re-run reuses them.
 
     Examples:
 
@@ -149,8 +161,11 @@ def users_add(
         output.print_json(result)
         return
     output.print_table(
-        ["username", "account", "workspace"],
-        [(u["username"], u["account"], u["workspace"]) for u in result["users"]],
+        ["username", "role", "account", "workspace", "password"],
+        [
+            (u["username"], u["role"], u["account"], u["workspace"], u["password"])
+            for u in result["users"]
+        ],
         title=f"Annotators in {workspace}",
     )
     if result["passwords_file"]:
@@ -208,6 +223,11 @@ def pull(
         output.note(
             f"not pushed yet: {', '.join(missing)} (`annotate push -c {config}` creates them)"
         )
+    if result.get("damaged_previous"):
+        output.note(
+            f"warning: {result['damaged_previous']}; compared with "
+            f"{result['previous'] or 'nothing'}, and LATEST now names the new snapshot"
+        )
 
 
 def _status_table(summary: dict) -> list[tuple]:
@@ -235,7 +255,9 @@ def _status_table(summary: dict) -> list[tuple]:
     return rows
 
 
-def resolve(config: Path = ConfigOpt, json_out: bool = JsonOpt) -> None:
+def resolve(
+    config: Path = ConfigOpt, snapshot: str | None = SnapshotOpt, json_out: bool = JsonOpt
+) -> None:
     """Decide each item from the latest pull: verdict, final text, agreement.
 
     Majority of submitted verdicts (ties go to needs_review, too few votes stay
@@ -247,13 +269,15 @@ def resolve(config: Path = ConfigOpt, json_out: bool = JsonOpt) -> None:
       annotate resolve -c configs/sample-es.yaml
 
       annotate resolve -c configs/sample-es.yaml --json | jq .agreement
+
+      annotate resolve -c configs/sample-es.yaml --snapshot latest-intact
     """
     from annotate import output
     from annotate.campaign import run_resolve
     from annotate.model import STATUSES
 
     cfg = load_campaign(config)
-    _resolution, summary = run_resolve(cfg)
+    _resolution, summary = run_resolve(cfg, snapshot=snapshot)
     if json_out:
         output.print_json(summary)
         return
@@ -361,6 +385,7 @@ def publish(
         "--allow-unreviewed",
         help="Publish even when no item was validated or corrected yet (refused otherwise).",
     ),
+    snapshot: str | None = SnapshotOpt,
     json_out: bool = JsonOpt,
 ) -> None:
     """Publish the validated benchmarks, the raw responses and the contributors' credits.
@@ -388,7 +413,13 @@ def publish(
 
     cfg = load_campaign(config)
     result = publish_campaign(
-        cfg, to, dry_run=dry_run, private=private, token=token, allow_unreviewed=allow_unreviewed
+        cfg,
+        to,
+        dry_run=dry_run,
+        private=private,
+        token=token,
+        allow_unreviewed=allow_unreviewed,
+        snapshot=snapshot,
     )
     if json_out:
         output.print_json(result)

@@ -11,7 +11,14 @@ from typing import Any
 
 import typer
 
-from annotate.cli._common import ApiKeyOpt, ApiUrlOpt, ConfigOpt, JsonOpt, load_campaign
+from annotate.cli._common import (
+    ApiKeyOpt,
+    ApiUrlOpt,
+    ConfigOpt,
+    JsonOpt,
+    SnapshotOpt,
+    load_campaign,
+)
 
 STATUS_COLUMNS = (
     "benchmark",
@@ -75,6 +82,7 @@ def _agreement_line(agreement: dict[str, Any]) -> str:
 def status(
     config: Path = ConfigOpt,
     top: int = typer.Option(10, "--top", min=1, help="How many contributors to list."),
+    snapshot: str | None = SnapshotOpt,
     api_url: str | None = ApiUrlOpt,
     api_key: str | None = ApiKeyOpt,
     json_out: bool = JsonOpt,
@@ -100,7 +108,7 @@ def status(
     from annotate.status import campaign_status
 
     cfg = load_campaign(config)
-    result = campaign_status(cfg, resolve_connection(api_url, api_key), top=top)
+    result = campaign_status(cfg, resolve_connection(api_url, api_key), top=top, snapshot=snapshot)
     if json_out:
         output.print_json(result)
         return
@@ -146,6 +154,7 @@ def report(
         help="Language of the page: en, es, ca, gl or eu (default: the campaign's).",
         show_default=False,
     ),
+    snapshot: str | None = SnapshotOpt,
     json_out: bool = JsonOpt,
 ) -> None:
     """Write the campaign report: one self-contained HTML page from the pulled data.
@@ -168,7 +177,7 @@ def report(
 
     cfg = load_campaign(config)
     target = out if out is not None else cfg.workdir / "report.html"
-    result = write_campaign_report(cfg, target, lang=lang)
+    result = write_campaign_report(cfg, target, lang=lang, snapshot=snapshot)
     if json_out:
         output.print_json(result)
         return

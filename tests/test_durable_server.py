@@ -1,0 +1,206 @@
+"""Nothing lost against a real Argilla: users add killed mid-way, concurrent pushes and
+pulls on one campaign, a pull meeting a full disk or a damaged snapshot."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import httpx
+import pytest
+import yaml
+from argilla_rest import Rest
+from campaigns import OKAPI, make_config
+from filesystems import full_disk, make_full, one_line_error, run, tree
+
+from annotate import store
+from annotate.users import read_passwords
+
+pytestmark = pytest.mark.server
+
+
+def _env(info) -> dict[str, str]:
+    return {**os.environ, "ARGILLA_API_URL": info.url, "ARGILLA_API_KEY": info.api_key}
+
+
+def _start(args: list[str], info) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "annotate", *args],
+        env=_env(info),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def _usernames(rest: Rest) -> set[str]:
+    return {u["username"] for u in rest.get("/api/v1/users")["items"]}
+
+
+def _can_log_in(url: str, username: str, password: str) -> bool:
+    answer = httpx.post(
+        f"{url}/api/v1/token", data={"username": username, "password": password}, timeout=30
+    )
+    return answer.status_code < 300
+
+
+# --- users add --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["kill -9", "Ctrl-C"])
+def test_users_add_interrupted_mid_way_loses_no_password(argilla_server, tmp_path, sig):
+    tag = uuid.uuid4().hex[:6]
+    names = [f"vol{i:02d}-{tag}" for i in range(12)]
+    users_csv = tmp_path / "volunteers.csv"
+    users_csv.write_text("username,role\n" + "".join(f"{n},\n" for n in names), "utf-8")
+    users_csv.write_text(users_csv.read_text().replace(f"{names[0]},", f"{names[0]},admin"))
+    passwords = tmp_path / "secrets" / "passwords.csv"
+    args = ["users", "add", "-w", f"ws-{tag}", "-f", str(users_csv)]
+    args += ["--passwords-out", str(passwords)]
+    rest = Rest(argilla_server.url, argilla_server.api_key)
+
+    proc = _start(args, argilla_server)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if len(_usernames(rest) & set(names)) >= 3:
+            break
+        time.sleep(0.02)
+    proc.send_signal(sig)
+    _out, err = proc.communicate(timeout=60)
+    assert proc.returncode != 0, "finished before the interruption: make the CSV longer"
+    created = _usernames(rest) & set(names)
+    assert 3 <= len(created) < len(names)
+    assert "Traceback" not in err
+    # every account that exists has its password on disk, owner-only
+    written = read_passwords(passwords)
+    assert created <= set(written)
+    assert passwords.stat().st_mode & 0o777 == 0o600
+    assert not list(passwords.parent.glob(".*.tmp"))
+
+    again = subprocess.run(
+        [sys.executable, "-m", "annotate", *args, "--json"],
+        env=_env(argilla_server),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert again.returncode == 0, again.stderr
+    result = json.loads(again.stdout)
+    assert {u["username"] for u in result["users"]} == set(names)
+    final = read_passwords(passwords)
+    assert {n: final[n] for n in created} == {n: written[n] for n in created}
+    for name in names:  # every account usable with the password on disk
+        assert _can_log_in(argilla_server.url, name, final[name]), name
+    roles = {u["username"]: u["role"] for u in rest.get("/api/v1/users")["items"]}
+    assert roles[names[0]] == "admin" and roles[names[1]] == "annotator"
+    for secret in final.values():
+        assert secret not in again.stdout + again.stderr
+
+
+def test_users_add_password_column_is_the_accounts_password(argilla_server, tmp_path):
+    tag = uuid.uuid4().hex[:6]
+    users_csv = tmp_path / "volunteers.csv"
+    users_csv.write_text(f"username,password\nana-{tag},chosen-by-ana\nben-{tag},\n", "utf-8")
+    passwords = tmp_path / "pw.csv"
+    result = run(
+        [
+            "users",
+            "add",
+            "-w",
+            f"ws-{tag}",
+            "-f",
+            str(users_csv),
+            "--passwords-out",
+            str(passwords),
+        ],
+        env={"ARGILLA_API_URL": argilla_server.url, "ARGILLA_API_KEY": argilla_server.api_key},
+    )
+    assert result.returncode == 0, result.stderr
+    assert _can_log_in(argilla_server.url, f"ana-{tag}", "chosen-by-ana")
+    written = read_passwords(passwords)
+    assert set(written) == {f"ben-{tag}"}
+    assert _can_log_in(argilla_server.url, f"ben-{tag}", written[f"ben-{tag}"])
+
+
+# --- concurrent runs --------------------------------------------------------------------
+
+
+def _arc_campaign(tmp_path: Path, n: int = 6) -> Path:
+    rows = json.loads((OKAPI / "m_arc_es_validation.json").read_text(encoding="utf-8"))[:n]
+    src = tmp_path / "arc.json"
+    src.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    return make_config(tmp_path, benchmarks=["arc"], files={"arc": src})
+
+
+def _records(rest: Rest, config: Path) -> list[dict]:
+    workspace = yaml.safe_load(config.read_text(encoding="utf-8"))["workspace"]
+    ws = [w for w in rest.get("/api/v1/me/workspaces")["items"] if w["name"] == workspace]
+    datasets = [
+        d for d in rest.get("/api/v1/me/datasets")["items"] if d["workspace_id"] == ws[0]["id"]
+    ]
+    assert len(datasets) == 1, datasets
+    return rest.get(f"/api/v1/datasets/{datasets[0]['id']}/records", params={"limit": 1000})[
+        "items"
+    ]
+
+
+def test_two_pushes_and_three_pulls_at_once_all_succeed(argilla_server, tmp_path):
+    config = _arc_campaign(tmp_path)
+    pushes = [_start(["push", "-c", str(config)], argilla_server) for _ in range(2)]
+    outcomes = [p.communicate(timeout=300) for p in pushes]
+    for proc, (_out, err) in zip(pushes, outcomes, strict=True):
+        assert proc.returncode == 0, err
+        assert "ERROR" not in err and "Traceback" not in err
+    rest = Rest(argilla_server.url, argilla_server.api_key)
+    assert len(_records(rest, config)) == 6
+
+    pulls = [_start(["pull", "-c", str(config), "--json"], argilla_server) for _ in range(3)]
+    outcomes = [p.communicate(timeout=300) for p in pulls]
+    for proc, (_out, err) in zip(pulls, outcomes, strict=True):
+        assert proc.returncode == 0, err
+    workdir = Path(yaml.safe_load(config.read_text())["workdir"])
+    names = {json.loads(out)["snapshot"] for out, _err in outcomes}
+    assert {p.name for p in store.snapshots(workdir)} == names and len(names) == 3
+    assert store.load(workdir)[2]["snapshot"] in names
+    for path in store.snapshots(workdir):
+        store.read_snapshot(path)  # all intact
+    assert not [p for p in (workdir / "snapshots").iterdir() if p.name.startswith(".")]
+
+
+# --- pull meets a full disk, then a damaged snapshot ---------------------------------------
+
+
+def test_pull_on_a_full_disk_then_over_a_damaged_snapshot(argilla_server, tmp_path):
+    env = {"ARGILLA_API_URL": argilla_server.url, "ARGILLA_API_KEY": argilla_server.api_key}
+    with full_disk(tmp_path) as disk:
+        config = _arc_campaign(tmp_path)
+        data = yaml.safe_load(config.read_text())
+        data["workdir"] = str(disk.path / "work")
+        config.write_text(yaml.safe_dump(data))
+        workdir = disk.path / "work"
+        assert run(["push", "-c", str(config)], env=env).returncode == 0
+        first = run(["pull", "-c", str(config), "--json"], env=env)
+        assert first.returncode == 0, first.stderr
+        before = tree(workdir)
+        make_full(disk, leave=1024)
+
+        line = one_line_error(run(["pull", "-c", str(config)], disk=disk, env=env))
+        assert str(workdir) in line
+        assert tree(workdir) == before
+        assert not [p for p in (workdir / "snapshots").iterdir() if p.name.startswith(".")]
+        (disk.path / ".filler").unlink(missing_ok=True)
+
+        # the latest snapshot damaged: pull writes a fresh one regardless, and says so
+        latest = store.latest(workdir)
+        (latest / "responses.parquet").write_bytes(b"PAR1")
+        again = run(["pull", "-c", str(config)], env=env)
+        assert again.returncode == 0, again.stderr
+        assert "damaged" in again.stderr
+        assert store.latest(workdir) != latest
+        assert run(["resolve", "-c", str(config)], env=env).returncode == 0
