@@ -94,8 +94,9 @@ def hold(path: Path, command: str, *, say: Callable[[str], None] | None = _say) 
             "command": command,
             "since": datetime.now(UTC).isoformat(timespec="seconds"),
         }
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps(record).encode(), 0)
+        with contextlib.suppress(OSError):  # only informative: a full disk must not stop us
+            os.ftruncate(fd, 0)
+            os.pwrite(fd, json.dumps(record).encode(), 0)
     except BaseException:
         os.close(fd)
         raise
@@ -114,10 +115,9 @@ def _release(path: Path) -> None:
             _held[path] = (fd, depth - 1)
             return
         del _held[path]
-    try:
+    with contextlib.suppress(OSError):
         os.ftruncate(fd, 0)  # a finished run leaves an empty file, the same after every run
-    finally:
-        os.close(fd)  # closing the only descriptor releases the flock
+    os.close(fd)  # closing the only descriptor releases the flock
 
 
 def campaign_lock(workdir: Path, command: str) -> contextlib.AbstractContextManager[None]:

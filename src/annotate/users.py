@@ -108,15 +108,16 @@ def read_users_csv(path: Path) -> list[dict[str, str | None]]:
 
 def read_passwords(path: Path) -> dict[str, str]:
     """username -> password from a passwords file an earlier run wrote ({} if none)."""
-    from annotate.paths import on_disk
+    from annotate.errors import os_error
 
     try:
-        with on_disk(path, "reading"):
-            text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return {}
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not UTF-8 text", hint="pass another --passwords-out") from None
+    except OSError as exc:  # a folder, or a file in the way: one line naming it
+        raise os_error(exc, path, "reading") from None
     rows = list(csv.reader(io.StringIO(text)))
     if rows and rows[0] == ["username", "password"]:
         rows = rows[1:]
