@@ -163,7 +163,7 @@ def test_commands_on_a_damaged_snapshot_say_one_line_then_use_the_intact_one(
     extra = {
         "resolve": [],
         "report": ["--out", str(tmp_path / "report.html")],
-        "publish": ["--to", str(tmp_path / "release")],
+        "publish": ["--to", str(tmp_path / "release"), "--allow-unreviewed"],
     }[command]
     args = [command, "-c", str(config), *extra]
 
@@ -259,7 +259,12 @@ def test_full_disk_during_resolve_report_and_publish_is_one_line_and_writes_noth
         line = one_line_error(run(["report", "-c", str(config), "--out", str(out)], disk=disk))
         assert str(out) in line
         release = disk.path / "release"
-        line = one_line_error(run(["publish", "-c", str(config), "--to", str(release)], disk=disk))
+        line = one_line_error(
+            run(
+                ["publish", "-c", str(config), "--to", str(release), "--allow-unreviewed"],
+                disk=disk,
+            )
+        )
         assert str(release) in line or disk.kind != "tmpfs", line
         assert "no space left" in line.lower() or "too large" in line.lower(), line
 
@@ -274,7 +279,14 @@ def test_read_only_targets_are_one_line_naming_the_path(tmp_path, campaign):
         before = tree(ro.path)
         cases = {
             "report --out": ["report", "-c", str(config), "--out", str(ro.path / "r.html")],
-            "publish --to": ["publish", "-c", str(config), "--to", str(ro.path / "release")],
+            "publish --to": [
+                "publish",
+                "-c",
+                str(config),
+                "--to",
+                str(ro.path / "release"),
+                "--allow-unreviewed",
+            ],
             "server --data-dir": ["server", "start", "--data-dir", str(ro.path / "argilla")],
         }
         for what, args in cases.items():
