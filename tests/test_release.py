@@ -19,6 +19,7 @@ from annotate.adapters import RowError, get_adapter
 from annotate.campaign import load_items, run_resolve
 from annotate.config import load_config
 from annotate.errors import AnnotateError
+from annotate.listing import reason_text
 from annotate.model import format_correction, parse_correction
 from annotate.pairing import build_items
 from annotate.privacy import find_secrets
@@ -406,6 +407,8 @@ def test_votes_cast_on_an_earlier_text_do_not_validate_the_new_one():
         assert by_id.loc[item.record_id, "n_submitted"] == counted
         assert {k: rows[item.record_id][k] for k in item.row} == item.row
     assert json.loads(by_id.loc[items[2].record_id, "annotators"]) == ["cris"]
+    assert issues_of(res, items[0]) == ["stale_votes:2"]  # `annotate items` says why
+    assert reason_text("stale_votes:2") == "2 vote(s) were cast on an earlier text and do not count"
     summary = res.summary()
     assert summary["stale_votes"] == 6 and summary["stale_items"] == 3
     # a second vote on the current text validates it

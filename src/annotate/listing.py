@@ -30,6 +30,7 @@ REASONS: dict[str, str] = {
     "duplicate_choices": "choices {detail} are identical",
     "identical_to_original": "segment {detail} equals the English original (left untranslated?)",
     "contains_secret": "the correction of segment {name} holds {what} (never published)",
+    "stale_votes": "{detail} vote(s) were cast on an earlier text and do not count",
 }
 
 EXCERPT = 80

@@ -13,7 +13,8 @@ Rules (the why is in each function):
   `content_hash` of the text they were given on (pull takes it from the record as
   Argilla showed it) and it differs from the item's current hash, the response is left
   out of everything (verdicts, texts, agreement, credit) and counted per item as
-  `n_stale`: the item needs votes on its current text to be validated or corrected.
+  `n_stale` (and the warning `stale_votes:<n>`): the item needs votes on its current
+  text to be validated or corrected.
 * Verdict = plurality of submitted verdicts. Below `min_votes` -> `unannotated`; a tie
   for the top -> `needs_review` (no label wins by chance). Other methods ("dawid_skene",
   "glad", "mace") let crowd-kit pick the label on items with enough votes.
@@ -792,6 +793,8 @@ def resolve(
     issues: dict[int, list[str]] = {
         int(i): ["verdict_tie"] for i in np.flatnonzero(enough & (winner < 0))
     }
+    for i in np.flatnonzero(n_stale):  # a warning: say why an item lacks votes
+        issues.setdefault(int(i), []).insert(0, f"stale_votes:{int(n_stale[i])}")
 
     # the texts of the annotators who voted "corrected", in submission order, per item
     corrected_items = np.flatnonzero(item_status == "corrected")
