@@ -25,12 +25,10 @@ from typing import TYPE_CHECKING, Any
 from annotate.connection import Connection
 from annotate.errors import AnnotateError, ConnectionFailed
 from annotate.model import (
-    ERROR_CATEGORIES,
     Q_COMMENT,
     Q_CORRECTION,
     Q_ERRORS,
     Q_VERDICT,
-    VERDICTS,
 )
 
 if TYPE_CHECKING:
@@ -254,87 +252,96 @@ class DatasetDesign:
     min_submitted: int
     metadata: tuple[str, ...]
 
-    def settings(self) -> rg.Settings:
-        import argilla as rg
-
+    def spec(self) -> dict[str, Any]:
+        """The settings as plain data in the REST API's shape: what `settings()` builds,
+        and what a re-push compares an existing dataset with (dataset_settings)."""
         from annotate import records
 
         titles = records.question_titles(self.lang, with_original=self.with_original)
-        fields = []
-        if self.with_original:
-            fields.append(
-                rg.TextField(
-                    name="original", title=titles["original"], use_markdown=True, required=False
-                )
-            )
-        fields.append(
-            rg.TextField(name="translation", title=titles["translation"], use_markdown=True)
-        )
-        questions = [
-            rg.LabelQuestion(
-                name=Q_VERDICT,
-                title=titles[Q_VERDICT],
-                description=titles.get(f"{Q_VERDICT}_description"),
-                labels=records.verdict_labels(self.lang),
-                required=True,
-            )
-        ]
+
+        def text_field(name: str, required: bool) -> dict[str, Any]:
+            settings = {"type": "text", "use_markdown": True}
+            return {"name": name, "title": titles[name], "required": required, "settings": settings}
+
+        def question(name: str, required: bool, **settings: Any) -> dict[str, Any]:
+            return {
+                "name": name,
+                "title": titles[name],
+                "description": titles.get(f"{name}_description"),
+                "required": required,
+                "settings": settings,
+            }
+
+        def options(labels: dict[str, str]) -> list[dict[str, Any]]:
+            return [{"value": v, "text": t, "description": None} for v, t in labels.items()]
+
+        fields = [text_field("original", False)] if self.with_original else []
+        fields.append(text_field("translation", True))
+        verdict_labels = options(records.verdict_labels(self.lang))
+        questions = [question(Q_VERDICT, True, type="label_selection", options=verdict_labels)]
         if self.error_categories:
+            error_labels = options(records.error_labels(self.lang))
             questions.append(
-                rg.MultiLabelQuestion(
-                    name=Q_ERRORS,
-                    title=titles[Q_ERRORS],
-                    description=titles.get(f"{Q_ERRORS}_description"),
-                    labels=records.error_labels(self.lang),
-                    required=False,
-                )
+                question(Q_ERRORS, False, type="multi_label_selection", options=error_labels)
             )
         questions += [
-            rg.TextQuestion(
-                name=name,
-                title=titles[name],
-                description=titles.get(f"{name}_description"),
-                required=False,
-                use_markdown=False,
-            )
+            question(name, False, type="text", use_markdown=False)
             for name in (Q_CORRECTION, Q_COMMENT)
         ]
-        metadata = [rg.TermsMetadataProperty(name=m, title=m) for m in self.metadata]
+        metadata = [{"name": m, "title": m, "settings": {"type": "terms"}} for m in self.metadata]
+        return {
+            "guidelines": self.guidelines,
+            "min_submitted": self.min_submitted,
+            "fields": fields,
+            "questions": questions,
+            "metadata": metadata,
+        }
+
+    def settings(self) -> rg.Settings:
+        """The SDK settings a new dataset is created with (built from `spec()`)."""
+        import argilla as rg
+
+        spec = self.spec()
+        fields = [
+            rg.TextField(
+                name=f["name"],
+                title=f["title"],
+                use_markdown=f["settings"]["use_markdown"],
+                required=f["required"],
+            )
+            for f in spec["fields"]
+        ]
+        label_kinds = {
+            "label_selection": rg.LabelQuestion,
+            "multi_label_selection": rg.MultiLabelQuestion,
+        }
+        questions: list[Any] = []
+        for q in spec["questions"]:
+            common = {
+                "name": q["name"],
+                "title": q["title"],
+                "description": q["description"],
+                "required": q["required"],
+            }
+            kind = q["settings"]["type"]
+            if kind == "text":
+                questions.append(
+                    rg.TextQuestion(**common, use_markdown=q["settings"]["use_markdown"])
+                )
+            else:
+                labels = {o["value"]: o["text"] for o in q["settings"]["options"]}
+                questions.append(label_kinds[kind](**common, labels=labels))
+        metadata = [
+            rg.TermsMetadataProperty(name=m["name"], title=m["title"]) for m in spec["metadata"]
+        ]
         return rg.Settings(
-            guidelines=self.guidelines,
+            guidelines=spec["guidelines"],
             fields=fields,
             questions=questions,
             metadata=metadata,
             allow_extra_metadata=True,
-            distribution=rg.TaskDistribution(min_submitted=self.min_submitted),
+            distribution=rg.TaskDistribution(min_submitted=spec["min_submitted"]),
         )
-
-
-def incompatibilities(dataset: Any, design: DatasetDesign) -> list[str]:
-    """What makes an existing dataset unfit for this campaign (empty: compatible)."""
-    problems = []
-    settings = dataset.settings
-    have_fields = {f.name for f in settings.fields}
-    want_fields = {"translation"} | ({"original"} if design.with_original else set())
-    if have_fields != want_fields:
-        problems.append(f"fields {sorted(have_fields)} != {sorted(want_fields)}")
-    questions = {q.name: q for q in settings.questions}
-    verdict = questions.get(Q_VERDICT)
-    if verdict is None:
-        problems.append(f"no '{Q_VERDICT}' question")
-    else:
-        labels = set(getattr(verdict, "labels", []) or [])
-        if labels != set(VERDICTS):
-            problems.append(f"'{Q_VERDICT}' labels {sorted(labels)} != {sorted(VERDICTS)}")
-    if Q_CORRECTION not in questions:
-        problems.append(f"no '{Q_CORRECTION}' question")
-    if design.error_categories:
-        errors = questions.get(Q_ERRORS)
-        if errors is None:
-            problems.append(f"no '{Q_ERRORS}' question")
-        elif set(getattr(errors, "labels", []) or []) != set(ERROR_CATEGORIES):
-            problems.append(f"'{Q_ERRORS}' labels differ")
-    return problems
 
 
 def find_dataset(client: rg.Argilla, name: str, workspace: str) -> Any:
@@ -364,7 +371,7 @@ def ensure_dataset(client: rg.Argilla, design: DatasetDesign, workspace: Any) ->
     for _ in range(CREATE_ATTEMPTS):
         dataset = find_dataset(client, design.name, workspace.name)
         if dataset is not None and not _is_draft(client, dataset):
-            check_compatible(dataset, design, workspace.name)
+            check_compatible(client, dataset, design, workspace.name)
             return dataset, False
         try:
             if dataset is not None:
@@ -380,14 +387,80 @@ def ensure_dataset(client: rg.Argilla, design: DatasetDesign, workspace: Any) ->
     raise api_error(error, f"create dataset {design.name!r}") from None
 
 
-def check_compatible(dataset: Any, design: DatasetDesign, workspace: str) -> None:
-    problems = incompatibilities(dataset, design)
-    if problems:
+def check_compatible(
+    client: rg.Argilla, dataset: Any, design: DatasetDesign, workspace: str
+) -> None:
+    """Refuse a dataset this design cannot become (another campaign's, or a change
+    Argilla cannot make), in one line naming what differs."""
+    from annotate.dataset_settings import REFUSAL_HINT, plan_settings
+
+    plan = plan_settings(live_spec(client, dataset.id), design.spec(), dataset=design.name)
+    if plan.refusals:
         raise AnnotateError(
-            f"dataset {design.name!r} in workspace {workspace!r} exists with other settings: "
-            + "; ".join(problems),
-            hint="use another 'dataset' name in the config, or delete that dataset",
+            f"dataset {design.name!r} in workspace {workspace!r}: {plan.refusal()}",
+            hint=REFUSAL_HINT,
         )
+
+
+# --- settings of an existing dataset ----------------------------------------------------
+
+
+def live_spec(client: rg.Argilla, dataset_id: Any) -> dict[str, Any]:
+    """An existing dataset's settings as the REST API gives them (items keep their id)."""
+    http = client.http_client
+    base = f"/api/v1/datasets/{dataset_id}"
+    dataset = _json(http.get(base), f"GET {base}")
+    lists = {
+        key: _json(http.get(path), f"GET {path}")["items"]
+        for key, path in (
+            ("fields", f"{base}/fields"),
+            ("questions", f"{base}/questions"),
+            ("metadata", f"/api/v1/me/datasets/{dataset_id}/metadata-properties"),
+        )
+    }
+    return {
+        "guidelines": dataset.get("guidelines"),
+        "min_submitted": (dataset.get("distribution") or {}).get("min_submitted"),
+        **lists,
+    }
+
+
+def settings_plan(client: rg.Argilla, design: DatasetDesign, workspace: str) -> Any:
+    """What a push would change in the dataset's settings; None when there is no
+    published dataset yet (a new one is created with the design as is)."""
+    from annotate.dataset_settings import plan_settings
+
+    dataset = find_dataset(client, design.name, workspace)
+    if dataset is None or _is_draft(client, dataset):
+        return None
+    return plan_settings(live_spec(client, dataset.id), design.spec(), dataset=design.name)
+
+
+def apply_settings(client: rg.Argilla, dataset: Any, plan: Any) -> None:
+    """Send a plan's updates (dataset_settings.Update), in order; one line on refusal."""
+    http = client.http_client
+    paths = {
+        "dataset": lambda u: ("PATCH", f"/api/v1/datasets/{dataset.id}"),
+        "field": lambda u: ("PATCH", f"/api/v1/fields/{u.id}"),
+        "question": lambda u: ("PATCH", f"/api/v1/questions/{u.id}"),
+        "metadata": lambda u: ("PATCH", f"/api/v1/metadata-properties/{u.id}"),
+        "new_metadata": lambda u: ("POST", f"/api/v1/datasets/{dataset.id}/metadata-properties"),
+    }
+    for update in plan.updates:
+        method, path = paths[update.target](update)
+        response = http.request(method, path, json=update.body)
+        if response.status_code == 409 and update.target == "new_metadata":
+            continue  # added by an earlier, interrupted push
+        if response.status_code >= 400:
+            try:
+                detail = response.json().get("detail", response.text)
+            except ValueError:
+                detail = response.text
+            detail = " ".join(str(detail).split())[:200]
+            raise AnnotateError(
+                f"Argilla refused to update {update.label} of dataset {plan.dataset!r} "
+                f"({response.status_code}): {detail}"
+            )
 
 
 # --- records --------------------------------------------------------------------------

@@ -54,6 +54,7 @@ class BenchmarkPush:
     unpaired: int = 0
     orphans: int = 0
     dataset_created: bool = False
+    settings: list[str] = field(default_factory=list)  # settings changed (or to change)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -68,6 +69,7 @@ class BenchmarkPush:
             "unpaired": self.unpaired,
             "orphans": self.orphans,
             "dataset_created": self.dataset_created,
+            "settings_updated": self.settings,
         }
 
 
@@ -130,6 +132,44 @@ def design_for(cfg: Any, bench: Any, items: list[Item]) -> Any:
     )
 
 
+def check_settings(client: Any, cfg: Any, loads: list) -> dict[str, Any]:
+    """Each existing dataset's settings against the config, before anything is written.
+
+    A change Argilla cannot make (a question added or removed, labels renamed) stops
+    the push in one line with nothing changed; the rest is planned per benchmark.
+    """
+    from annotate import argilla_io
+    from annotate.dataset_settings import REFUSAL_HINT
+
+    if argilla_io.ensure_workspace(client, cfg.workspace, create=False) is None:
+        return {}
+    plans = {}
+    for bench, load in loads:
+        design = design_for(cfg, bench, load.items)
+        plan = argilla_io.settings_plan(client, design, cfg.workspace)
+        if plan is None:
+            continue
+        if plan.refusals:
+            raise AnnotateError(
+                f"{cfg.path}: benchmarks[{cfg.benchmark_index(bench)}] "
+                f"(dataset {plan.dataset!r}): {plan.refusal()}",
+                hint=REFUSAL_HINT,
+            )
+        plans[bench.name] = plan
+    return plans
+
+
+def _update_settings(client: Any, dataset: Any, plan: Any, result: BenchmarkPush) -> None:
+    """Apply a dataset's planned settings changes (dry run: only report them)."""
+    from annotate import argilla_io
+
+    if plan is None or not plan.updates:
+        return
+    result.settings = plan.labels
+    if dataset is not None and not result.dataset_created:
+        argilla_io.apply_settings(client, dataset, plan)
+
+
 def push(
     cfg: Any,
     conn: Any | None,
@@ -177,8 +217,10 @@ def _push(
 
     client = argilla_io.connect(conn) if conn is not None else None
     workspace = None
+    settings: dict[str, Any] = {}
     if client is not None:
         argilla_io.require_manager(client, "push")
+        settings = check_settings(client, cfg, loads)
         workspace = argilla_io.ensure_workspace(client, cfg.workspace, create=not dry_run)
 
     results = []
@@ -202,12 +244,11 @@ def _push(
                     if workspace is not None
                     else None
                 )
-                if dataset is not None:
-                    argilla_io.check_compatible(dataset, design, cfg.workspace)
             else:
                 dataset, result.dataset_created = argilla_io.ensure_dataset(
                     client, design, workspace
                 )
+            _update_settings(client, None if dry_run else dataset, settings.get(bench.name), result)
             if dataset is not None:
                 existing = argilla_io.existing_hashes(client, dataset)
         plan = plan_push(items, existing)

@@ -55,7 +55,9 @@ def push(
     """Load translated benchmarks, pair them with their originals, seed review tasks.
 
     Re-running is safe: unchanged records are skipped, changed ones updated in place
-    (their responses stay), and an interrupted push is completed.
+    (their responses stay), and an interrupted push is completed. Settings changed in
+    the config since (guidelines, min_submitted, titles, metadata) are applied to the
+    existing datasets; what Argilla cannot change is refused before anything is sent.
 
     Examples:
 
@@ -113,6 +115,9 @@ def push(
     for r in rows:
         for p in r["rejected_rows"]:
             output.note(f"rejected: {r['benchmark']} row {p['row']}: {p['reason']}")
+        if r["settings_updated"]:
+            state = "settings to update" if dry_run else "settings updated"
+            output.note(f"{r['benchmark']}: {state}: {', '.join(r['settings_updated'])}")
 
 
 users_app = typer.Typer(
