@@ -37,7 +37,14 @@ def hub(tmp_path_factory):
 
 def _dry_run(config, env):
     return cli(
-        "publish", "-c", str(config), "--to", "hf://datasets/somosnlp/arc-es", "--dry-run", env=env
+        "publish",
+        "-c",
+        str(config),
+        "--to",
+        "hf://datasets/somosnlp/arc-es",
+        "--dry-run",
+        "--allow-unreviewed",
+        env=env,
     )
 
 
@@ -91,6 +98,7 @@ def test_dry_run_still_plans_against_a_working_hub(pulled, hub, tmp_path):
         "--to",
         f"hf://datasets/{repo}",
         "--dry-run",
+        "--allow-unreviewed",
         "--json",
         env=env,
     )
