@@ -349,6 +349,12 @@ def _value_predicate(sql: _Sql, flt: Filter):
     raise ValueError(f"Cannot process request for filter {flt}")
 
 
+# A user's responses joined to their records (the WHERE clause says `r.id = x.record_id`),
+# read from the user's side: CROSS JOIN makes
+# SQLite loop over the user's responses (index on responses.user_id) instead of probing
+# every record of the dataset, which it otherwise picks without statistics (30 ms at 10k
+# records instead of well under 1 ms). PostgreSQL treats it as a plain join.
+_USER_RESPONSES = "responses x CROSS JOIN records r"
 _RECORD_STATUSES = {s.value for s in RecordStatus}
 _RESPONSE_STATUSES = {s.value for s in ResponseStatus}
 
@@ -629,8 +635,9 @@ class SQLSearchEngine(SearchEngine):
             rows = await self._rows(
                 conn,
                 sql,
-                "SELECT x.status, COUNT(*) FROM responses x JOIN records r ON r.id = x.record_id "
-                f"WHERE x.user_id = {sql.uid(user.id)} AND r.dataset_id = {sql.uid(dataset.id)} "
+                f"SELECT x.status, COUNT(*) FROM {_USER_RESPONSES} "
+                f"WHERE r.id = x.record_id AND x.user_id = {sql.uid(user.id)} "
+                f"AND r.dataset_id = {sql.uid(dataset.id)} "
                 "GROUP BY x.status",
             )
         counts = {str(getattr(status, "value", status)): count for status, count in rows}
@@ -703,10 +710,10 @@ class SQLSearchEngine(SearchEngine):
             conn,
             sql,
             f"SELECT (SELECT COUNT(*) FROM records r WHERE {base}), "
-            "(SELECT COUNT(*) FROM responses x JOIN records r ON r.id = x.record_id "
-            f"WHERE x.user_id = {user} AND {base}), "
-            "(SELECT COUNT(*) FROM responses x JOIN records r ON r.id = x.record_id "
-            f"WHERE x.user_id = {user} AND {base} AND {wanted})",
+            f"(SELECT COUNT(*) FROM {_USER_RESPONSES} "
+            f"WHERE r.id = x.record_id AND x.user_id = {user} AND {base}), "
+            f"(SELECT COUNT(*) FROM {_USER_RESPONSES} "
+            f"WHERE r.id = x.record_id AND x.user_id = {user} AND {base} AND {wanted})",
         )
         records, answered, matching = (int(v) for v in rows[0])
         pending = records - answered if ResponseStatusFilter.pending.value in statuses else 0
