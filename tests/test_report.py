@@ -415,3 +415,53 @@ def test_write_report_is_atomic(tmp_path: Path, page_es: str) -> None:
     write_report("<!DOCTYPE html><p>v2</p>", target)
     assert target.read_text(encoding="utf-8").endswith("v2</p>")
     assert [p.name for p in target.parent.iterdir()] == ["index.html"]  # no temp left over
+
+
+# --- templates --------------------------------------------------------------------------
+
+TEMPLATES = Path(__file__).resolve().parents[1] / "src" / "annotate" / "templates"
+
+
+def test_markup_and_styles_live_in_templates(page_es: str) -> None:
+    """The page is the templates' output: its styles are report.css verbatim, and each
+    section's markup comes from its own template (a designer edits those, not Python)."""
+    css = (TEMPLATES / "report.css").read_text(encoding="utf-8")
+    assert f"<style>{css}</style>" in page_es
+    for sid in SECTIONS:
+        assert (TEMPLATES / "sections" / f"{sid}.html.j2").is_file(), sid
+    source = (Path(__file__).resolve().parents[1] / "src" / "annotate" / "report.py").read_text()
+    assert "<table" not in source and "<style" not in source and "{color-scheme" not in source
+
+
+def test_templates_ship_as_package_data() -> None:
+    """Every template file matches pyproject's package-data globs (expanded the way
+    setuptools does, recursive glob from the package folder), so a wheel has them."""
+    import glob
+    import tomllib
+
+    package = TEMPLATES.parent
+    pyproject = tomllib.loads((package.parents[1] / "pyproject.toml").read_text())
+    globs = pyproject["tool"]["setuptools"]["package-data"]["annotate"]
+    shipped = {Path(f) for g in globs for f in glob.glob(g, root_dir=package, recursive=True)}
+    files = {p.relative_to(package) for p in TEMPLATES.rglob("*") if p.is_file()}
+    assert files and files <= shipped, files - shipped
+
+
+def test_templates_autoescape_every_value() -> None:
+    """A value the templates print is escaped even when it reaches them raw (autoescape)."""
+    from annotate.report import _environment
+
+    env = _environment()
+    assert env.autoescape is True
+    rendered = env.from_string("{{ v }}").render(v=EVIL)
+    assert EVIL not in rendered and "&lt;script&gt;" in rendered
+
+
+def test_missing_template_value_fails_loudly() -> None:
+    """A typo in a template is an error in the tests, never a silently blank cell."""
+    import jinja2
+
+    from annotate.report import _environment
+
+    with pytest.raises(jinja2.UndefinedError):
+        _environment().from_string("{{ nothing.here }}").render()

@@ -11,6 +11,7 @@ so a username cannot become markup.
 
 from __future__ import annotations
 
+import functools
 import html
 import json
 import math
@@ -31,6 +32,7 @@ from annotate.resolve import (
 )
 
 if TYPE_CHECKING:
+    import jinja2
     import pandas as pd
 
 # Krippendorff's reading of alpha (Krippendorff 2004): reliable / tentative / low.
@@ -323,47 +325,6 @@ class _Rows:
         )
 
 
-def _figure(build: Callable[[bool], str], *, legend: str = "", lines: bool = False) -> str:
-    """Both layouts of a chart; a CSS container query shows the one that fits its box.
-
-    Bar charts switch to compact below 600px (their labels would shrink past ~11px);
-    line charts (`lines`) have smaller text and a narrower viewBox, so they switch at 430px.
-    """
-    wide, compact = build(False), build(True)
-    if not wide:
-        return ""
-    return (
-        f'<figure class="figure{" lines" if lines else ""}"><div class="wide">{wide}</div>'
-        f'<div class="compact">{compact}</div>{legend}</figure>'
-    )
-
-
-def _legend(items: Sequence[tuple[str, str]]) -> str:
-    """An HTML legend of (css class, already-escaped label) pairs."""
-    spans = "".join(
-        f'<li><span class="swatch {cls}" aria-hidden="true"></span>{text}</li>'
-        for cls, text in items
-    )
-    return f'<ul class="legend">{spans}</ul>'
-
-
-def _empty(lang: str) -> str:
-    return f'<p class="empty">{_esc(t(lang, "no_data"))}</p>'
-
-
-def _table(headers: Sequence[tuple[str, str]], rows: Sequence[str], *, cls: str = "") -> str:
-    """A scrollable data table; headers are (css class, label), rows pre-rendered <tr>s."""
-    head = "".join(f'<th scope="col" class="{c}">{_esc(h)}</th>' for c, h in headers)
-    return (
-        f'<div class="scroll"><table class="data {cls}"><thead><tr>{head}</tr></thead>'
-        f"<tbody>{''.join(rows)}</tbody></table></div>"
-    )
-
-
-def _intro(lang: str, key: str, **values: object) -> str:
-    return f'<p class="muted">{_esc(t(lang, key, **values))}</p>'
-
-
 # --- progress over time -----------------------------------------------------------------
 
 
@@ -444,53 +405,6 @@ def history_chart(
     return _svg(chart_id, width, height, label_metric, desc, "".join(parts))
 
 
-def _history_section(data: ReportData, lang: str, order: Sequence[str]) -> str:
-    import pandas as pd
-
-    df = _frame(data.history, HISTORY_COLUMNS)
-    times = pd.to_datetime(df["pulled_at"], utc=True, errors="coerce")
-    if df.empty or times.isna().all():
-        return _empty(lang)
-    latest = (
-        df.assign(_t=times, _b=df["benchmark"].map(_str))
-        .dropna(subset=["_t"])
-        .sort_values("_t", kind="stable")
-        .groupby("_b", sort=False)
-        .tail(1)
-    )
-    figures = []
-    for metric, key in (
-        ("completed", "completed_records"),
-        ("submitted_responses", "submitted_responses"),
-    ):
-        chart_id = f"chart-history-{metric.replace('_', '-')}"
-        values = {r["_b"]: _num(r[metric]) for r in _records(latest)}
-        legend = _legend(
-            [
-                (
-                    _series_class(order.index(b) if b in order else i),
-                    f"{_esc(b)} <strong>{_esc(fmt_int(values[b], lang))}</strong>",
-                )
-                for i, b in enumerate(_in_order(values, order))
-            ]
-        )
-        figure = _figure(
-            lambda compact, m=metric, c=chart_id: history_chart(
-                df, m, lang, order, c + ("-compact" if compact else ""), compact=compact
-            ),
-            legend=legend,
-            lines=True,
-        )
-        if figure:
-            figures.append(f'<div class="panel"><h3>{_esc(t(lang, key))}</h3>{figure}</div>')
-    if not figures:
-        return _empty(lang)
-    return (
-        f'<p class="muted">{_esc(t(lang, "history_intro"))} ({_esc(t(lang, "utc"))})</p>'
-        f'<div class="grid2">{"".join(figures)}</div>'
-    )
-
-
 # --- completion per benchmark -----------------------------------------------------------
 
 
@@ -548,45 +462,6 @@ def completion_chart(
         t(lang, "completion_chart_desc"),
         "".join(parts),
     )
-
-
-def _completion_section(data: ReportData, lang: str, order: Sequence[str]) -> str:
-    df = _frame(data.progress, PROGRESS_COLUMNS)
-    if df.empty:
-        return _empty(lang)
-    df["benchmark"] = df["benchmark"].map(_str)
-    rank = {b: i for i, b in enumerate(order)}
-    df = df.assign(_o=df["benchmark"].map(lambda b: rank.get(b, len(rank)))).sort_values(
-        ["_o", "benchmark"], kind="stable"
-    )
-    legend = _legend(
-        [("seg-done", _esc(t(lang, "completed"))), ("seg-pending", _esc(t(lang, "pending")))]
-    )
-    cols = ("total", "completed", "pending", "submitted_responses", "annotators")
-    rows = [
-        f'<tr><th scope="row">{_esc(r["benchmark"])}</th>'
-        + "".join(f'<td class="num">{_esc(fmt_int(_num(r[c]), lang))}</td>' for c in cols)
-        + "</tr>"
-        for r in _records(df)
-    ]
-    table = _table(
-        [
-            ("", t(lang, "benchmark")),
-            ("num", t(lang, "kpi_records")),
-            ("num", t(lang, "completed")),
-            ("num", t(lang, "pending")),
-            ("num", t(lang, "submitted_responses")),
-            ("num", t(lang, "annotators")),
-        ],
-        rows,
-    )
-    figure = _figure(
-        lambda compact: completion_chart(
-            df, lang, "chart-completion" + ("-compact" if compact else ""), compact=compact
-        ),
-        legend=legend,
-    )
-    return f"{_intro(lang, 'completion_intro')}{figure}{table}"
 
 
 # --- leaderboard ------------------------------------------------------------------------
@@ -668,72 +543,6 @@ def leaderboard_chart(
         t(lang, "top_volunteers", n=len(top_rows)),
         t(lang, "leaderboard_chart_desc", n=len(top_rows)),
         "".join(bars + lines + labels + values),
-    )
-
-
-def _badges(submitted: int, thresholds: Sequence[int], lang: str) -> str:
-    out = []
-    for th in thresholds:
-        if submitted >= th:
-            n = fmt_int(th, lang)
-            out.append(
-                f'<span class="badge reached" data-threshold="{th}" '
-                f'title="{_esc(t(lang, "reached_badge_title", threshold=n))}">'
-                f"{_esc(t(lang, 'reached_badge', threshold=n))}</span>"
-            )
-    return " ".join(out)
-
-
-def _per_benchmark_cell(counts: Mapping[str, float], lang: str) -> str:
-    items = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    return " ".join(
-        f'<span class="chip">{_esc(k)} <strong>{_esc(fmt_int(v, lang))}</strong></span>'
-        for k, v in items
-    )
-
-
-def _leaderboard_section(data: ReportData, lang: str, thresholds: Sequence[int]) -> str:
-    rows = _leaderboard_rows(_frame(data.leaderboard, LEADERBOARD_COLUMNS))
-    if not rows:
-        return _empty(lang)
-    trs = []
-    for r in rows:
-        reached = bool(thresholds) and r["submitted"] >= min(thresholds)
-        trs.append(
-            f'<tr class="{"reached" if reached else ""}">'
-            f'<td class="num rank">{r["rank"]}</td>'
-            f'<th scope="row" class="user">{_esc(r["username"])}</th>'
-            f'<td class="num strong">{_esc(fmt_int(r["submitted"], lang))}</td>'
-            f'<td class="chips">{_per_benchmark_cell(r["per_benchmark"], lang)}</td>'
-            f'<td class="num">{_esc(fmt_pct(r["agreement"], lang))}</td>'
-            f"<td>{_badges(r['submitted'], thresholds, lang)}</td>"
-            "</tr>"
-        )
-    table = _table(
-        [
-            ("num", t(lang, "rank")),
-            ("", t(lang, "volunteer")),
-            ("num", t(lang, "validations")),
-            ("", t(lang, "per_benchmark")),
-            ("num", t(lang, "agreement_with_consensus")),
-            ("", t(lang, "milestones")),
-        ],
-        trs,
-        cls="leaderboard",
-    )
-    n_top = min(len(rows), TOP_LEADERBOARD_BARS)
-    figure = _figure(
-        lambda compact: leaderboard_chart(
-            rows,
-            thresholds,
-            lang,
-            "chart-leaderboard" + ("-compact" if compact else ""),
-            compact=compact,
-        )
-    )
-    return (
-        f"{_intro(lang, 'leaderboard_intro')}"
-        f"<h3>{_esc(t(lang, 'top_volunteers', n=n_top))}</h3>{figure}{table}"
     )
 
 
@@ -839,61 +648,6 @@ def agreement_chart(
         t(lang, "agreement_chart_desc"),
         "".join(parts),
     )
-
-
-def _reading_badge(alpha: float | None, lang: str) -> str:
-    reading = alpha_reading(alpha)
-    return (
-        f'<span class="badge reading {reading}" data-reading="{reading}">'
-        f"{_esc(t(lang, 'reading_' + reading))}</span>"
-    )
-
-
-def _agreement_section(data: ReportData, lang: str, order: Sequence[str]) -> str:
-    rows = _agreement_rows(_frame(data.agreement, AGREEMENT_COLUMNS), order)
-    if not rows:
-        return _empty(lang)
-    trs = []
-    for r in rows:
-        name = t(lang, "overall") if r["overall"] else r["benchmark"]
-        interval = (
-            f"{fmt_float(r['low'], lang)} – {fmt_float(r['high'], lang)}"
-            if r["low"] is not None and r["high"] is not None
-            else t(lang, "na")
-        )
-        trs.append(
-            f'<tr class="{"overall" if r["overall"] else ""}">'
-            f'<th scope="row">{_esc(name)}</th>'
-            f'<td class="num">{_esc(fmt_int(r["n_items"], lang))}</td>'
-            f'<td class="num">{_esc(fmt_int(r["n_ratings"], lang))}</td>'
-            f'<td class="num strong">{_esc(fmt_float(r["alpha"], lang))}</td>'
-            f'<td class="num">{_esc(interval)}</td>'
-            f'<td class="num">{_esc(fmt_pct(r["pa"], lang))}</td>'
-            f"<td>{_reading_badge(r['alpha'], lang)}</td>"
-            "</tr>"
-        )
-    table = _table(
-        [
-            ("", t(lang, "benchmark")),
-            ("num", t(lang, "items")),
-            ("num", t(lang, "ratings")),
-            ("num", t(lang, "alpha")),
-            ("num", t(lang, "interval")),
-            ("num", t(lang, "percent_agreement")),
-            ("", t(lang, "reading")),
-        ],
-        trs,
-    )
-    reliable = f"α ≥ {fmt_float(ALPHA_RELIABLE, lang, 1)} · {t(lang, 'reading_reliable')}"
-    tentative = f"α ≥ {fmt_float(ALPHA_TENTATIVE, lang, 3)} · {t(lang, 'reading_tentative')}"
-    legend = _legend([("band reliable", _esc(reliable)), ("band tentative", _esc(tentative))])
-    figure = _figure(
-        lambda compact: agreement_chart(
-            rows, lang, "chart-agreement" + ("-compact" if compact else ""), compact=compact
-        ),
-        legend=legend,
-    )
-    return f"{_intro(lang, 'agreement_intro')}{figure}{table}"
 
 
 # --- verdicts and error categories ------------------------------------------------------
@@ -1014,65 +768,6 @@ def error_chart(
     )
 
 
-def _verdicts_section(data: ReportData, lang: str, order: Sequence[str]) -> str:
-    counts = _counts_by(_frame(data.verdicts, VERDICT_COLUMNS), "verdict")
-    if not counts:
-        return _empty(lang)
-    verdicts = _ordered_keys(VERDICTS, {v for c in counts.values() for v in c})
-    legend = _legend(
-        [
-            (f"v-{v}" if v in VERDICTS else "v-other", _esc(label(lang, "verdict", v)))
-            for v in verdicts
-        ]
-    )
-    trs = [
-        f'<tr><th scope="row">{_esc(b)}</th>'
-        + "".join(
-            f'<td class="num">{_esc(fmt_int(counts[b].get(v, 0), lang))}</td>' for v in verdicts
-        )
-        + f'<td class="num strong">{_esc(fmt_int(sum(counts[b].values()), lang))}</td></tr>'
-        for b in _in_order(counts, order)
-    ]
-    table = _table(
-        [("", t(lang, "benchmark"))]
-        + [("num", label(lang, "verdict", v)) for v in verdicts]
-        + [("num", t(lang, "total"))],
-        trs,
-    )
-    figure = _figure(
-        lambda compact: verdict_chart(
-            counts, order, lang, "chart-verdicts" + ("-compact" if compact else ""), compact=compact
-        ),
-        legend=legend,
-    )
-    return f"{_intro(lang, 'verdicts_intro')}{figure}{table}"
-
-
-def _errors_section(data: ReportData, lang: str, order: Sequence[str]) -> str:
-    counts = _counts_by(_frame(data.errors, ERROR_COLUMNS), "category")
-    if not counts:
-        return _empty(lang)
-    cats = _ordered_keys(ERROR_CATEGORIES, {k for c in counts.values() for k in c})
-    peak = max(n for c in counts.values() for n in c.values())
-    trs = []
-    for b in _in_order(counts, order):
-        cells = "".join(
-            f'<td class="num heat" style="--heat:{counts[b].get(k, 0) / peak:.2f}">'
-            f"{_esc(fmt_int(counts[b].get(k, 0), lang))}</td>"
-            for k in cats
-        )
-        trs.append(f'<tr><th scope="row">{_esc(b)}</th>{cells}</tr>')
-    table = _table(
-        [("", t(lang, "benchmark"))] + [("num", label(lang, "error", k)) for k in cats], trs
-    )
-    figure = _figure(
-        lambda compact: error_chart(
-            counts, lang, "chart-errors" + ("-compact" if compact else ""), compact=compact
-        )
-    )
-    return f"{_intro(lang, 'errors_intro')}{figure}{table}"
-
-
 # --- disagreements ----------------------------------------------------------------------
 
 
@@ -1101,69 +796,217 @@ def top_disagreements(df: pd.DataFrame, n: int = TOP_DISAGREEMENTS) -> list[dict
     return rows[:n]
 
 
-def _votes_cell(votes: Mapping[str, float], lang: str) -> str:
-    return " ".join(
-        f'<span class="chip vote"><span class="swatch {"v-" + k if k in VERDICTS else "v-other"}"'
-        f' aria-hidden="true"></span>{_esc(label(lang, "verdict", k))} '
-        f"<strong>{_esc(fmt_int(votes[k], lang))}</strong></span>"
-        for k in _ordered_keys(VERDICTS, votes)
+# --- sections: what each template shows ------------------------------------------------
+#
+# Each `_x_section` returns the context its template (templates/sections/x.html.j2) needs,
+# or None when there is nothing to show (the page then says so). Charts are built here as
+# inline SVG strings and handed over as Markup; everything else is plain data the template
+# escapes.
+
+Section = dict[str, Any] | None
+
+
+def _figure(
+    build: Callable[[bool], str], *, legend: Sequence[Mapping[str, Any]] = (), lines: bool = False
+) -> dict[str, Any] | None:
+    """Both layouts of a chart; a CSS container query shows the one that fits its box.
+
+    Bar charts switch to compact below 600px (their labels would shrink past ~11px);
+    line charts (`lines`) have smaller text and a narrower viewBox, so they switch at 430px.
+    """
+    from markupsafe import Markup
+
+    wide = build(False)
+    if not wide:
+        return None
+    return {
+        "wide": Markup(wide),  # built here; every text went through _esc
+        "compact": Markup(build(True)),
+        "legend": list(legend),
+        "lines": lines,
+    }
+
+
+def _legend_item(cls: str, text: str, value: str | None = None) -> dict[str, Any]:
+    return {"cls": cls, "text": text, "value": value}
+
+
+def _history_section(data: ReportData, lang: str, order: Sequence[str]) -> Section:
+    import pandas as pd
+
+    df = _frame(data.history, HISTORY_COLUMNS)
+    times = pd.to_datetime(df["pulled_at"], utc=True, errors="coerce")
+    if df.empty or times.isna().all():
+        return None
+    latest = (
+        df.assign(_t=times, _b=df["benchmark"].map(_str))
+        .dropna(subset=["_t"])
+        .sort_values("_t", kind="stable")
+        .groupby("_b", sort=False)
+        .tail(1)
     )
+    panels = []
+    for metric, key in (
+        ("completed", "completed_records"),
+        ("submitted_responses", "submitted_responses"),
+    ):
+        chart_id = f"chart-history-{metric.replace('_', '-')}"
+        values = {r["_b"]: _num(r[metric]) for r in _records(latest)}
+        legend = [
+            _legend_item(
+                _series_class(order.index(b) if b in order else i), b, fmt_int(values[b], lang)
+            )
+            for i, b in enumerate(_in_order(values, order))
+        ]
+        figure = _figure(
+            lambda compact, m=metric, c=chart_id: history_chart(
+                df, m, lang, order, c + ("-compact" if compact else ""), compact=compact
+            ),
+            legend=legend,
+            lines=True,
+        )
+        if figure:
+            panels.append({"title": key, "figure": figure})
+    return {"panels": panels} if panels else None
 
 
-def _disagreements_section(data: ReportData, lang: str) -> str:
+def _completion_section(data: ReportData, lang: str, order: Sequence[str]) -> Section:
+    df = _frame(data.progress, PROGRESS_COLUMNS)
+    if df.empty:
+        return None
+    df["benchmark"] = df["benchmark"].map(_str)
+    rank = {b: i for i, b in enumerate(order)}
+    df = df.assign(_o=df["benchmark"].map(lambda b: rank.get(b, len(rank)))).sort_values(
+        ["_o", "benchmark"], kind="stable"
+    )
+    legend = [
+        _legend_item("seg-done", t(lang, "completed")),
+        _legend_item("seg-pending", t(lang, "pending")),
+    ]
+    cols = ("total", "completed", "pending", "submitted_responses", "annotators")
+    rows = [
+        {"benchmark": r["benchmark"], "cells": [_num(r[c]) for c in cols]} for r in _records(df)
+    ]
+    figure = _figure(
+        lambda compact: completion_chart(
+            df, lang, "chart-completion" + ("-compact" if compact else ""), compact=compact
+        ),
+        legend=legend,
+    )
+    return {"figure": figure, "rows": rows}
+
+
+def _leaderboard_section(data: ReportData, lang: str, thresholds: Sequence[int]) -> Section:
+    rows = _leaderboard_rows(_frame(data.leaderboard, LEADERBOARD_COLUMNS))
+    if not rows:
+        return None
+    for r in rows:
+        r["reached"] = bool(thresholds) and r["submitted"] >= min(thresholds)
+        r["badges"] = [th for th in thresholds if r["submitted"] >= th]
+        r["per_benchmark"] = sorted(r["per_benchmark"].items(), key=lambda kv: (-kv[1], kv[0]))
+    headers = [
+        ("num", t(lang, "rank")),
+        ("", t(lang, "volunteer")),
+        ("num", t(lang, "validations")),
+        ("", t(lang, "per_benchmark")),
+        ("num", t(lang, "agreement_with_consensus")),
+        ("", t(lang, "milestones")),
+    ]
+    figure = _figure(
+        lambda compact: leaderboard_chart(
+            rows,
+            thresholds,
+            lang,
+            "chart-leaderboard" + ("-compact" if compact else ""),
+            compact=compact,
+        )
+    )
+    return {
+        "rows": rows,
+        "headers": headers,
+        "care_columns": [],
+        "figure": figure,
+        "n_top": min(len(rows), TOP_LEADERBOARD_BARS),
+    }
+
+
+def _agreement_section(data: ReportData, lang: str, order: Sequence[str]) -> Section:
+    rows = _agreement_rows(_frame(data.agreement, AGREEMENT_COLUMNS), order)
+    if not rows:
+        return None
+    for r in rows:
+        r["reading"] = alpha_reading(r["alpha"])
+    reliable = f"α ≥ {fmt_float(ALPHA_RELIABLE, lang, 1)} · {t(lang, 'reading_reliable')}"
+    tentative = f"α ≥ {fmt_float(ALPHA_TENTATIVE, lang, 3)} · {t(lang, 'reading_tentative')}"
+    figure = _figure(
+        lambda compact: agreement_chart(
+            rows, lang, "chart-agreement" + ("-compact" if compact else ""), compact=compact
+        ),
+        legend=[_legend_item("band reliable", reliable), _legend_item("band tentative", tentative)],
+    )
+    return {"figure": figure, "rows": rows}
+
+
+def _verdicts_section(data: ReportData, lang: str, order: Sequence[str]) -> Section:
+    counts = _counts_by(_frame(data.verdicts, VERDICT_COLUMNS), "verdict")
+    if not counts:
+        return None
+    verdicts = _ordered_keys(VERDICTS, {v for c in counts.values() for v in c})
+    legend = [
+        _legend_item(f"v-{v}" if v in VERDICTS else "v-other", label(lang, "verdict", v))
+        for v in verdicts
+    ]
+    rows = [
+        {"benchmark": b, "counts": counts[b], "total": sum(counts[b].values())}
+        for b in _in_order(counts, order)
+    ]
+    figure = _figure(
+        lambda compact: verdict_chart(
+            counts, order, lang, "chart-verdicts" + ("-compact" if compact else ""), compact=compact
+        ),
+        legend=legend,
+    )
+    return {"figure": figure, "verdicts": verdicts, "rows": rows}
+
+
+def _errors_section(data: ReportData, lang: str, order: Sequence[str]) -> Section:
+    counts = _counts_by(_frame(data.errors, ERROR_COLUMNS), "category")
+    if not counts:
+        return None
+    cats = _ordered_keys(ERROR_CATEGORIES, {k for c in counts.values() for k in c})
+    rows = [
+        {"benchmark": b, "cells": [counts[b].get(k, 0) for k in cats]}
+        for b in _in_order(counts, order)
+    ]
+    figure = _figure(
+        lambda compact: error_chart(
+            counts, lang, "chart-errors" + ("-compact" if compact else ""), compact=compact
+        )
+    )
+    return {
+        "figure": figure,
+        "categories": cats,
+        "rows": rows,
+        "peak": max(n for c in counts.values() for n in c.values()),
+    }
+
+
+def _disagreements_section(data: ReportData, lang: str) -> Section:
     rows = top_disagreements(_frame(data.disagreements, DISAGREEMENT_COLUMNS))
     if not rows:
-        return _empty(lang)
-    trs = []
+        return None
     for r in rows:
-        q, status = r["question"], r["status"]
-        status_cls = f"s-{status}" if status in STATUSES else "s-other"
-        status_html = (
-            f'<span class="badge status {status_cls}">{_esc(label(lang, "status", status))}</span>'
-            if status
-            else ""
-        )
-        trs.append(
-            "<tr>"
-            f"<td>{_esc(r['benchmark'])}</td>"
-            f'<td class="mono">{_esc(r["item_key"])}</td>'
-            f'<td class="question" title="{_esc(q)}">{_esc(_clip(q, 160))}</td>'
-            f'<td class="chips">{_votes_cell(r["votes"], lang)}</td>'
-            f'<td class="num strong">{_esc(fmt_pct(r["agreement"], lang))}</td>'
-            f"<td>{status_html}</td>"
-            "</tr>"
-        )
-    table = _table(
-        [
-            ("", t(lang, "benchmark")),
-            ("", t(lang, "item")),
-            ("", t(lang, "question")),
-            ("", t(lang, "votes")),
-            ("num", t(lang, "agreement_short")),
-            ("", t(lang, "status")),
-        ],
-        trs,
-        cls="disagreements",
-    )
-    return f"{_intro(lang, 'disagreements_intro', n=len(rows))}{table}"
+        r["question_short"] = _clip(r["question"], 160)
+        r["votes"] = [(k, r["votes"][k]) for k in _ordered_keys(VERDICTS, r["votes"])]
+    return {"rows": rows}
 
 
-# --- summary ----------------------------------------------------------------------------
-
-
-def _kpi(label_text: str, value: str, *, extra: str = "") -> str:
-    return (
-        f'<div class="kpi"><div class="kpi-value">{_esc(value)}</div>'
-        f'<div class="kpi-label">{_esc(label_text)}</div>{extra}</div>'
-    )
-
-
-def _summary_section(data: ReportData, lang: str, thresholds: Sequence[int]) -> str:
+def _summary_section(data: ReportData, lang: str, thresholds: Sequence[int]) -> Section:
     progress = _frame(data.progress, PROGRESS_COLUMNS)
     leaderboard = _leaderboard_rows(_frame(data.leaderboard, LEADERBOARD_COLUMNS))
     agreement = _agreement_rows(_frame(data.agreement, AGREEMENT_COLUMNS), [])
     if progress.empty and not leaderboard and not agreement:
-        return _empty(lang)
+        return None
     has_progress = not progress.empty
     total = sum(_int(v) for v in progress["total"].tolist())
     done = sum(_int(v) for v in progress["completed"].tolist())
@@ -1175,188 +1018,33 @@ def _summary_section(data: ReportData, lang: str, thresholds: Sequence[int]) -> 
     overall = next((r for r in agreement if r["overall"]), None)
     alpha = overall["alpha"] if overall else None
     of_total = t(lang, "of_total", done=fmt_int(done, lang), total=fmt_int(total, lang))
+
+    def kpi(key: str, value: str, sub: str = "", reading: str = "") -> dict[str, str]:
+        return {"label": t(lang, key), "value": value, "sub": sub, "reading": reading}
+
     kpis = [
-        _kpi(t(lang, "kpi_records"), fmt_int(total if has_progress else None, lang)),
-        _kpi(
-            t(lang, "kpi_completed"),
+        kpi("kpi_records", fmt_int(total if has_progress else None, lang)),
+        kpi(
+            "kpi_completed",
             fmt_pct(done / total, lang) if total else t(lang, "na"),
-            extra=f'<div class="kpi-sub">{_esc(of_total)}</div>' if total else "",
+            sub=of_total if total else "",
         ),
-        _kpi(t(lang, "kpi_responses"), fmt_int(responses if has_progress else None, lang)),
-        _kpi(t(lang, "kpi_volunteers"), fmt_int(volunteers, lang)),
-        _kpi(t(lang, "kpi_alpha"), fmt_float(alpha, lang), extra=_reading_badge(alpha, lang)),
+        kpi("kpi_responses", fmt_int(responses if has_progress else None, lang)),
+        kpi("kpi_volunteers", fmt_int(volunteers, lang)),
+        kpi("kpi_alpha", fmt_float(alpha, lang), reading=alpha_reading(alpha)),
     ]
-    reached = []
+    milestones = []
     if leaderboard:
-        for th in thresholds:
-            n = sum(1 for r in leaderboard if r["submitted"] >= th)
-            shown = fmt_int(th, lang)
-            badge = _esc(t(lang, "reached_badge", threshold=shown))
-            reached.append(
-                f'<li class="reached-count" data-threshold="{th}" data-reached="{n}">'
-                f'<span class="badge reached">{badge}</span> '
-                f"{_esc(plural(lang, 'reached', n, threshold=shown))}</li>"
-            )
-    milestones = f'<ul class="milestones">{"".join(reached)}</ul>' if reached else ""
-    return f'<div class="kpis">{"".join(kpis)}</div>{milestones}'
+        milestones = [
+            {"threshold": th, "n": sum(1 for r in leaderboard if r["submitted"] >= th)}
+            for th in thresholds
+        ]
+    return {"kpis": kpis, "milestones": milestones}
 
 
 # --- page -------------------------------------------------------------------------------
 
-_CSS = """
-:root{color-scheme:light dark;--bg:#f6f7f9;--fg:#1b1e24;--muted:#59606d;--card:#fff;
---border:#dde1e7;--grid:#e7eaee;--axis:#9aa1ad;--accent:#2f5bd3;--accent-soft:#9db2ea;
---gold:#f2c230;--on-gold:#3a2c00;--ok:#2b8a3e;--warn:#b06d00;--bad:#c62828;
---band-ok:rgba(43,138,62,.12);--band-warn:rgba(230,160,0,.14);
---v-correct:#2e7d32;--v-corrected:#e0a11b;--v-unusable:#c62828;--v-other:#6b7280;
---on-v-correct:#fff;--on-v-corrected:#231a00;--on-v-unusable:#fff;--on-v-other:#fff;
---pending:#d5dae2;--other:#aab1bc;
---s0:#0072b2;--s1:#d55e00;--s2:#009e73;--s3:#cc79a7;--s4:#a17300;--s5:#3a9ad9;--s6:#6a3d9a;
---s7:#5f6b73}
-@media (prefers-color-scheme:dark){:root{--bg:#0f1115;--fg:#e7e9ee;--muted:#a6adba;
---card:#181b21;--border:#2b3039;--grid:#262a32;--axis:#6b7280;--accent:#7b9cff;
---accent-soft:#3d4f86;--gold:#f5c842;--on-gold:#2b2000;--ok:#5fd07a;--warn:#f0b429;
---bad:#ff6b6b;--band-ok:rgba(95,208,122,.12);--band-warn:rgba(240,180,41,.13);
---v-correct:#3fb15c;--v-corrected:#f0b429;--v-unusable:#f06262;--v-other:#9ca3af;
---on-v-correct:#07170b;--on-v-corrected:#231a00;--on-v-unusable:#1f0505;--on-v-other:#111;
---pending:#323843;--other:#4b5260;
---s0:#56b4e9;--s1:#f08a4b;--s2:#2bc493;--s3:#e69fc8;--s4:#f0c440;--s5:#8fd3ff;--s6:#b497e0;
---s7:#a9b3ba}}
-*{box-sizing:border-box}
-html{-webkit-text-size-adjust:100%}
-body{margin:0;background:var(--bg);color:var(--fg);line-height:1.5;
-font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,"Noto Sans","Liberation Sans",
-"DejaVu Sans",Arial,sans-serif}
-.wrap{max-width:1120px;margin:0 auto;padding:24px 16px 48px}
-header.top{padding:8px 0 16px}
-.kicker{margin:0;color:var(--muted);font-size:.9rem;text-transform:uppercase;letter-spacing:.06em}
-h1{margin:.2em 0 .3em;font-size:clamp(1.5rem,4vw,2.2rem);line-height:1.2;overflow-wrap:anywhere}
-h2{margin:0 0 .4em;font-size:1.3rem}
-h3{margin:1em 0 .4em;font-size:1.05rem}
-.meta{color:var(--muted);margin:0;font-size:.95rem}
-nav.toc ul{display:flex;flex-wrap:wrap;gap:6px 10px;list-style:none;padding:0;margin:14px 0 0}
-nav.toc a{color:var(--accent);text-decoration:none;font-size:.92rem;border:1px solid var(--border);
-border-radius:999px;padding:2px 10px;background:var(--card)}
-nav.toc a:hover,nav.toc a:focus{text-decoration:underline}
-section.card{background:var(--card);border:1px solid var(--border);border-radius:12px;
-padding:18px 18px 14px;margin:16px 0;min-width:0}
-.muted{color:var(--muted);margin-top:0}
-.empty{color:var(--muted);font-style:italic;margin:.4em 0;padding:14px;border:1px dashed
-var(--border);border-radius:8px;text-align:center}
-.kpis{display:grid;grid-template-columns:repeat(auto-fit,minmax(160px,1fr));gap:12px}
-.kpi{border:1px solid var(--border);border-radius:10px;padding:12px 14px}
-.kpi-value{font-size:1.7rem;font-weight:700;font-variant-numeric:tabular-nums;line-height:1.2}
-.kpi-label{color:var(--muted);font-size:.9rem}
-.kpi-sub{color:var(--muted);font-size:.85rem}
-.kpi .badge{margin-top:4px}
-.milestones{list-style:none;padding:0;margin:14px 0 0;display:flex;flex-direction:column;gap:6px}
-.grid2{display:grid;grid-template-columns:repeat(auto-fit,minmax(min(100%,380px),1fr));gap:16px}
-.panel{min-width:0}
-.panel h3{margin-top:.2em}
-figure.figure{margin:8px 0 12px;container-type:inline-size}
-figure.figure .compact{display:none}
-figure.figure .compact svg.chart{max-width:560px}
-@container (max-width:600px){figure.figure:not(.lines) .wide{display:none}
-figure.figure:not(.lines) .compact{display:block}}
-@container (max-width:430px){figure.lines .wide{display:none}figure.lines .compact{display:block}}
-figcaption{font-size:.85rem}
-.scroll{overflow-x:auto;max-width:100%}
-svg.chart{display:block;width:100%;height:auto;font-size:13px}
-svg.chart text{fill:var(--fg)}
-svg.chart .tick,svg.chart .muted-text{fill:var(--muted);font-size:12px}
-svg.chart .label{font-size:13px;paint-order:stroke;stroke:var(--card);stroke-width:3px;
-stroke-linejoin:round}
-svg.chart .strong{font-weight:700}
-svg.chart .value{font-size:12.5px;font-variant-numeric:tabular-nums;paint-order:stroke;
-stroke:var(--card);stroke-width:3px;stroke-linejoin:round}
-svg.chart .grid{stroke:var(--grid);stroke-width:1}
-svg.chart .axis{stroke:var(--axis);stroke-width:1}
-svg.chart .line{fill:none;stroke-width:2.5;stroke-linejoin:round;stroke-linecap:round}
-svg.chart .dot{stroke:var(--card);stroke-width:1.5}
-svg.chart rect{shape-rendering:crispEdges}
-svg.chart .bar{fill:var(--accent-soft)}
-svg.chart .bar.reached{fill:var(--accent)}
-svg.chart .bar.err{fill:var(--s1)}
-svg.chart .threshold{stroke:var(--gold);stroke-width:2;stroke-dasharray:5 4;fill:none}
-svg.chart .threshold-label{fill:var(--fg);font-weight:700;font-size:12px}
-svg.chart .band.reliable{fill:var(--band-ok)}
-svg.chart .band.tentative{fill:var(--band-warn)}
-svg.chart .refline{stroke:var(--axis);stroke-dasharray:3 3}
-svg.chart .whisker{stroke:var(--fg);stroke-width:1.6}
-svg.chart .alpha-dot{stroke:var(--card);stroke-width:2}
-svg.chart .r-reliable{fill:var(--ok)}svg.chart .r-tentative{fill:var(--warn)}
-svg.chart .r-low{fill:var(--bad)}svg.chart .r-na{fill:var(--muted)}
-.alpha-dot.reliable{fill:var(--ok)}.alpha-dot.tentative{fill:var(--warn)}
-.alpha-dot.low{fill:var(--bad)}
-svg.chart .seg-label{font-size:12px;font-weight:700}
-svg.chart .on-v-correct{fill:var(--on-v-correct)}
-svg.chart .on-v-corrected{fill:var(--on-v-corrected)}
-svg.chart .on-v-unusable{fill:var(--on-v-unusable)}
-svg.chart .on-v-other{fill:var(--on-v-other)}
-.seg-done{fill:var(--accent);background:var(--accent)}
-.seg-pending{fill:var(--pending);background:var(--pending)}
-.seg-other{fill:var(--other);background:var(--other)}
-.v-correct{fill:var(--v-correct);background:var(--v-correct)}
-.v-corrected{fill:var(--v-corrected);background:var(--v-corrected)}
-.v-unusable{fill:var(--v-unusable);background:var(--v-unusable)}
-.v-other{fill:var(--v-other);background:var(--v-other)}
-.band.reliable{background:var(--band-ok);border:1px solid var(--ok)}
-.band.tentative{background:var(--band-warn);border:1px solid var(--warn)}
-.s0{stroke:var(--s0);fill:var(--s0);background:var(--s0)}
-.s1{stroke:var(--s1);fill:var(--s1);background:var(--s1)}
-.s2{stroke:var(--s2);fill:var(--s2);background:var(--s2)}
-.s3{stroke:var(--s3);fill:var(--s3);background:var(--s3)}
-.s4{stroke:var(--s4);fill:var(--s4);background:var(--s4)}
-.s5{stroke:var(--s5);fill:var(--s5);background:var(--s5)}
-.s6{stroke:var(--s6);fill:var(--s6);background:var(--s6)}
-.s7{stroke:var(--s7);fill:var(--s7);background:var(--s7)}
-svg.chart .line.s0,svg.chart .line.s1,svg.chart .line.s2,svg.chart .line.s3,svg.chart .line.s4,
-svg.chart .line.s5,svg.chart .line.s6,svg.chart .line.s7{fill:none}
-ul.legend{list-style:none;display:flex;flex-wrap:wrap;gap:4px 16px;padding:0;margin:6px 0 0;
-font-size:.9rem}
-ul.legend li{display:flex;align-items:center;gap:6px}
-.swatch{display:inline-block;width:12px;height:12px;border-radius:3px;flex:none}
-table.data{border-collapse:collapse;width:100%;font-size:.92rem;margin:8px 0}
-table.data th,table.data td{padding:6px 10px;border-bottom:1px solid var(--border);
-text-align:left;vertical-align:top}
-table.data thead th{font-size:.82rem;color:var(--muted);font-weight:600;vertical-align:bottom;
-border-bottom:2px solid var(--border);hyphens:auto}
-table.data tbody th{font-weight:600}
-table.data .num{text-align:right;font-variant-numeric:tabular-nums}
-table.data td.num{white-space:nowrap}
-table.data tr.overall th,table.data tr.overall td{background:rgba(127,127,127,.07)}
-table.data .rank{color:var(--muted)}
-.user{overflow-wrap:break-word;min-width:8em}
-.strong{font-weight:700}
-.mono{font-family:ui-monospace,"DejaVu Sans Mono",Menlo,Consolas,monospace;font-size:.85rem;
-overflow-wrap:break-word;white-space:nowrap}
-td.question{min-width:16em;max-width:32em}
-table.disagreements td.mono{white-space:normal;overflow-wrap:anywhere;min-width:9em;max-width:16em}
-td.chips{min-width:15em}
-table.leaderboard tr.reached>*{background:color-mix(in srgb,var(--gold) 9%,transparent)}
-td.heat{background:color-mix(in srgb,var(--s1) calc(var(--heat) * 45%),transparent)}
-.chip{display:inline-flex;align-items:center;gap:4px;border:1px solid var(--border);
-border-radius:999px;padding:0 8px;margin:1px 2px;font-size:.82rem;white-space:nowrap}
-.badge{display:inline-block;border-radius:999px;padding:1px 9px;font-size:.8rem;font-weight:700;
-white-space:nowrap;border:1px solid transparent}
-.badge.reached{background:var(--gold);color:var(--on-gold)}
-.badge.reading.reliable{color:var(--ok);border-color:var(--ok)}
-.badge.reading.tentative{color:var(--warn);border-color:var(--warn)}
-.badge.reading.low{color:var(--bad);border-color:var(--bad)}
-.badge.reading.na{color:var(--muted);border-color:var(--border)}
-.badge.status{border-color:var(--border);color:var(--fg)}
-.badge.s-validated{color:var(--ok);border-color:var(--ok)}
-.badge.s-corrected{color:var(--warn);border-color:var(--warn)}
-.badge.s-unusable{color:var(--bad);border-color:var(--bad)}
-.badge.s-needs_review{color:var(--accent);border-color:var(--accent)}
-footer{color:var(--muted);font-size:.85rem;text-align:center;margin-top:24px}
-@media (max-width:600px){.wrap{padding:14px 10px 32px}section.card{padding:14px 12px}
-.kpi-value{font-size:1.4rem}}
-@media print{body{background:#fff}section.card{break-inside:avoid;border-color:#ccc}
-nav.toc{display:none}}
-"""
-
-_SECTIONS: tuple[str, ...] = (
+SECTIONS: tuple[str, ...] = (
     "summary",
     "history",
     "completion",
@@ -1366,6 +1054,35 @@ _SECTIONS: tuple[str, ...] = (
     "errors",
     "disagreements",
 )
+
+
+@functools.cache
+def _environment() -> jinja2.Environment:
+    """The templates shipped in annotate/templates, autoescaped, failing on a missing name."""
+    import jinja2
+
+    return jinja2.Environment(
+        loader=jinja2.PackageLoader("annotate", "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+def _helpers(lang: str) -> dict[str, Any]:
+    """The i18n and number formatting the templates call, bound to the page's language."""
+    return {
+        "t": lambda key, **values: t(lang, key, **values),
+        "plural": lambda key, n, **values: plural(lang, key, n, **values),
+        "label": lambda kind, value: label(lang, kind, value),
+        "fmt_int": lambda n: fmt_int(n, lang),
+        "fmt_pct": lambda x: fmt_pct(x, lang),
+        "fmt_float": lambda x: fmt_float(x, lang),
+        "verdicts": VERDICTS,
+        "statuses": STATUSES,
+    }
 
 
 def build_report(data: ReportData, *, lang: str) -> str:
@@ -1382,13 +1099,6 @@ def build_report(data: ReportData, *, lang: str) -> str:
         "errors": _errors_section(data, lang, order),
         "disagreements": _disagreements_section(data, lang),
     }
-    toc = "".join(f'<li><a href="#{s}">{_esc(t(lang, s))}</a></li>' for s in _SECTIONS)
-    sections = "".join(
-        f'<section class="card" id="{s}" aria-labelledby="{s}-h">'
-        f'<h2 id="{s}-h">{_esc(t(lang, s))}</h2>{bodies[s]}</section>\n'
-        for s in _SECTIONS
-    )
-    title = t(lang, "report_title", campaign=data.campaign)
     meta = " · ".join(
         [
             t(lang, "generated_at", when=data.generated_at),
@@ -1396,20 +1106,14 @@ def build_report(data: ReportData, *, lang: str) -> str:
         ]
     )
     return (
-        "<!DOCTYPE html>\n"
-        f'<html lang="{_esc(t(lang, "html_lang"))}">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        '<meta name="color-scheme" content="light dark">\n'
-        '<meta name="generator" content="annotate">\n'
-        f"<title>{_esc(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
-        '<div class="wrap">\n<header class="top">'
-        f'<p class="kicker">{_esc(t(lang, "report_kicker"))}</p>'
-        f"<h1>{_esc(title)}</h1>"
-        f'<p class="meta">{_esc(meta)}</p>'
-        f'<nav class="toc" aria-label="{_esc(t(lang, "contents"))}"><ul>{toc}</ul></nav>'
-        "</header>\n<main>\n"
-        f"{sections}</main>\n"
-        f"<footer><p>{_esc(t(lang, 'footer'))}</p></footer>\n</div>\n</body>\n</html>\n"
+        _environment()
+        .get_template("report.html.j2")
+        .render(
+            title=t(lang, "report_title", campaign=data.campaign),
+            meta=meta,
+            sections=[{"id": s, "body": bodies[s]} for s in SECTIONS],
+            **_helpers(lang),
+        )
     )
 
 
