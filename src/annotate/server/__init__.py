@@ -27,6 +27,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from annotate import lock
 from annotate.errors import AnnotateError
 from annotate.paths import annotate_home, write_private
 
@@ -107,7 +108,7 @@ def ensure_server_env(log: Path | None = None, notify: Callable[[str], None] | N
     venv.parent.mkdir(parents=True, exist_ok=True)
     log = log or (annotate_home() / "logs" / "server-install.log")
     log.parent.mkdir(parents=True, exist_ok=True)
-    with _file_lock(venv.parent / f".{venv.name}.lock", f"installing into {venv}", notify):
+    with lock.hold(venv.parent / f".{venv.name}.lock", "installing argilla-server", say=notify):
         if _installed(venv):
             return python
         if notify:
@@ -140,29 +141,6 @@ def ensure_server_env(log: Path | None = None, notify: Callable[[str], None] | N
                     )
         marker.write_text(_requirements_digest())
     return python
-
-
-@contextlib.contextmanager
-def _file_lock(path: Path, doing: str = "", notify: Callable[[str], None] | None = None):
-    """An exclusive lock on `path`; a second comer waits, and hears for whom and why."""
-    import fcntl
-
-    with open(path, "a+", encoding="utf-8") as fh:
-        try:
-            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            if notify:
-                fh.seek(0)
-                notify(f"waiting for {fh.read().strip() or 'another process'}: it is {doing}")
-            fcntl.flock(fh, fcntl.LOCK_EX)
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"`annotate server` (pid {os.getpid()})")
-        fh.flush()
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
 
 
 # --- state files --------------------------------------------------------------------
@@ -458,7 +436,7 @@ def start(
             f"cannot use {data_dir} as the server's data folder: {exc.strerror}",
             hint="pass a --data-dir of your own",
         ) from None
-    with _file_lock(data_dir / "server.lock", f"starting or stopping {data_dir}", notify):
+    with lock.hold(data_dir / "server.lock", "annotate server start", say=notify):
         db_url = _database_url(data_dir, database_url)
         return _start_locked(data_dir, port, host, timeout, notify, db_url)
 
@@ -599,7 +577,7 @@ def stop(data_dir: Path | None = None, notify: Callable[[str], None] | None = No
     data_dir = _resolve_data_dir(data_dir)
     if not data_dir.is_dir():
         return False
-    with _file_lock(data_dir / "server.lock", f"starting or stopping {data_dir}", notify):
+    with lock.hold(data_dir / "server.lock", "annotate server stop", say=notify):
         state = _read_pid(data_dir)
         running = bool(state and _alive(state, data_dir))
         if state and running:
