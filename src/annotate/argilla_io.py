@@ -613,3 +613,26 @@ def ensure_annotator(
             f"{response.status_code}"
         )
     return created, True
+
+
+# --- webhooks (annotate watch) ---------------------------------------------------------
+
+
+def create_webhook(client: rg.Argilla, url: str, events: list[str], description: str) -> dict:
+    """Register a webhook; the answer holds its `id` and signing `secret` (never print it)."""
+    body = {"url": url, "events": list(events), "description": description}
+    return _json(client.http_client.post("/api/v1/webhooks", json=body), "POST /api/v1/webhooks")
+
+
+def list_webhooks(client: rg.Argilla) -> list[dict]:
+    """Every webhook on the server (owners only): used to see whether ours survived."""
+    return _json(client.http_client.get("/api/v1/webhooks"), "GET /api/v1/webhooks")["items"]
+
+
+def delete_webhook(client: rg.Argilla, webhook_id: str) -> bool:
+    """Remove a webhook; False when it was already gone."""
+    response = client.http_client.delete(f"/api/v1/webhooks/{webhook_id}")
+    if response.status_code == 404:
+        return False
+    _json(response, "DELETE /api/v1/webhooks/<id>")
+    return True

@@ -46,11 +46,12 @@ def _root(
 
 
 def _register() -> None:
-    from annotate.cli import commands, insights, server
+    from annotate.cli import commands, insights, server, watch
 
     app.add_typer(server.app, name="server")
     commands.register(app)
     insights.register(app)
+    watch.register(app)
 
 
 def _notices() -> None:

@@ -21,6 +21,13 @@ ApiUrlOpt = typer.Option(
 ApiKeyOpt = typer.Option(
     None, "--api-key", help="Argilla API key (env: ARGILLA_API_KEY).", show_default=False
 )
+ReportOutOpt = typer.Option(
+    None,
+    "--out",
+    "-o",
+    help="Where to write the page (default: <workdir>/report.html).",
+    show_default=False,
+)
 SnapshotOpt = typer.Option(
     None,
     "--snapshot",

@@ -16,6 +16,7 @@ from annotate.cli._common import (
     ApiUrlOpt,
     ConfigOpt,
     JsonOpt,
+    ReportOutOpt,
     SnapshotOpt,
     load_campaign,
 )
@@ -141,13 +142,7 @@ def status(
 
 def report(
     config: Path = ConfigOpt,
-    out: Path | None = typer.Option(
-        None,
-        "--out",
-        "-o",
-        help="Where to write the page (default: <workdir>/report.html).",
-        show_default=False,
-    ),
+    out: Path | None = ReportOutOpt,
     lang: str | None = typer.Option(
         None,
         "--lang",

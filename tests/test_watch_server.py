@@ -1,0 +1,120 @@
+"""`annotate watch` against the real local argilla-server: its rq worker delivers the events.
+
+The watcher runs as a real subprocess; annotators answer through the REST API the UI
+uses; the page must change because the server's signed webhook reached the listener.
+Waits poll with generous timeouts (no timed assertions).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import yaml
+from argilla_rest import Rest
+from campaigns import cli_json, make_config
+from conftest import free_port
+from test_watch import delivery, event
+
+WAIT = 90.0
+
+
+def wait_for(what: str, check, timeout: float = WAIT):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.2)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def events(log: Path) -> list[dict]:
+    lines = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+    return [json.loads(line) for line in lines if line.startswith("{")]
+
+
+def refreshes(log: Path) -> int:
+    return sum(e["event"] == "refreshed" for e in events(log))
+
+
+def our_hooks(owner: Rest, url: str) -> list[dict]:
+    return [h for h in owner.get("/api/v1/webhooks")["items"] if h["url"] == url]
+
+
+def test_watch_rewrites_the_report_on_argilla_events_and_rejects_forgeries(
+    argilla_server, tmp_path
+):
+    config = make_config(tmp_path, benchmarks=["arc"])
+    cli_json("push", "-c", str(config), "--limit", "2", info=argilla_server)
+    owner = Rest(argilla_server.url, argilla_server.api_key)
+    workspace = yaml.safe_load(config.read_text())["workspace"]
+    ws = next(w for w in owner.get("/api/v1/me/workspaces")["items"] if w["name"] == workspace)
+    dataset = next(
+        d for d in owner.get("/api/v1/me/datasets")["items"] if d["workspace_id"] == ws["id"]
+    )
+    volunteer = f"vera-{workspace[-8:]}"
+    vera = owner.create_annotator(volunteer, "vera-password-123", ws["id"])
+
+    port, page, log = free_port(), tmp_path / "live.html", tmp_path / "watch.jsonl"
+    url = f"http://127.0.0.1:{port}/"
+    env = {**os.environ, "ARGILLA_API_URL": argilla_server.url}
+    env["ARGILLA_API_KEY"] = argilla_server.api_key
+    args = ["watch", "-c", str(config), "--interval", "1", "--port", str(port), "--out", str(page)]
+    with log.open("w") as out, (tmp_path / "watch.err").open("w") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "annotate", *args, "--json"], stdout=out, stderr=err, env=env
+        )
+    try:
+        wait_for("the watcher to start", lambda: any(e["event"] == "watching" for e in events(log)))
+        assert [e["mode"] for e in events(log) if e["event"] == "watching"] == ["webhook"]
+        assert refreshes(log) == 1 and page.exists()  # the catch-up pull at start
+        assert volunteer not in page.read_text(encoding="utf-8")
+        (hook,) = our_hooks(owner, url)
+        assert set(hook["events"]) >= {"response.created", "record.completed"}
+
+        # a volunteer submits: the server's worker delivers, the page shows her
+        record = vera.queue(dataset["id"])["items"][0]
+        vera.respond(record["record"]["id"], {"verdict": "correct"})
+        wait_for("the page to credit the volunteer", lambda: volunteer in page.read_text("utf-8"))
+        settled = wait_for("the refreshes to settle", lambda: _settled(log, page))
+
+        # forged, unsigned and replayed deliveries: 401, and nothing is rewritten
+        body = event(workspace=workspace)
+        with httpx.Client(base_url=url, timeout=10) as http:
+            assert http.post("/", content=body).status_code == 401
+            forged = delivery("Zm9yZ2VkLXNlY3JldC1mb3JnZWQtc2VjcmV0LTMyYg==", body)
+            assert http.post("/", content=body, headers=forged).status_code == 401
+            old = delivery(hook["secret"], body, at=time.time() - 3600)
+            assert http.post("/", content=body, headers=old).status_code == 401
+            time.sleep(3)  # three intervals: a wrongly accepted request would have refreshed
+            assert (refreshes(log), page.stat().st_mtime_ns) == settled
+
+            # the same request signed with the webhook's secret does refresh
+            signed = delivery(hook["secret"], body)
+            assert http.post("/", content=body, headers=signed).status_code == 204
+        wait_for("a refresh from the signed request", lambda: refreshes(log) > settled[0])
+
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert our_hooks(owner, url) == []
+    assert events(log)[-1] == {**events(log)[-1], "event": "webhook-removed", "id": hook["id"]}
+    stderr = (tmp_path / "watch.err").read_text()
+    assert "Traceback" not in stderr
+    assert hook["secret"] not in log.read_text() + stderr
+
+
+def _settled(log: Path, page: Path) -> tuple[int, int] | None:
+    """(refreshes, page mtime) once nothing changed for two intervals."""
+    before = (refreshes(log), page.stat().st_mtime_ns)
+    time.sleep(2)
+    return before if before == (refreshes(log), page.stat().st_mtime_ns) else None
