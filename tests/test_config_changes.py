@@ -99,6 +99,10 @@ def _settings(owner: Rest, dataset: str) -> dict:
     }
 
 
+def _metadata(owner: Rest, dataset: str) -> list[dict]:
+    return owner.get(f"/api/v1/me/datasets/{dataset}/metadata-properties")["items"]
+
+
 def _statuses(owner: Rest, dataset: str) -> dict[str, str]:
     records = owner.get(f"/api/v1/datasets/{dataset}/records", params={"limit": 100})["items"]
     return {r["external_id"]: r["status"] for r in records}
@@ -141,11 +145,16 @@ def test_repush_applies_guidelines_min_submitted_and_titles(argilla_server, anno
     assert before["min_submitted"] == 2 and _statuses(owner, dataset)[item4] == "pending"
     guidelines = "Pautas nuevas: revisa también las opciones."
     _edit(config, guidelines=guidelines, min_submitted=1, language="eu")
+    # Metadata changed behind the config's back: one property retitled, one deleted.
+    metadata = {m["name"]: m for m in _metadata(owner, dataset)}
+    owner.patch(f"/api/v1/metadata-properties/{metadata['benchmark']['id']}", {"title": "B!"})
+    owner.http.delete(f"/api/v1/metadata-properties/{metadata['split']['id']}").raise_for_status()
 
     planned = cli_json("push", "-c", str(config), "--dry-run", info=argilla_server)
     want = ["guidelines", "min_submitted 2→1"]
     labels = planned["benchmarks"][0]["settings_updated"]
     assert labels[:2] == want and any(label.startswith("question 'verdict'") for label in labels)
+    assert labels[-2:] == ["metadata 'benchmark' title", "metadata 'split' added"]
     assert _settings(owner, dataset) == before  # a dry run changes nothing
 
     shown = cli("push", "-c", str(config), info=argilla_server)
@@ -160,6 +169,10 @@ def test_repush_applies_guidelines_min_submitted_and_titles(argilla_server, anno
         verdict_title,
         list(records.verdict_labels("eu").values()),
     )
+    assert {m["name"]: m["title"] for m in _metadata(owner, dataset)} == {
+        "benchmark": "benchmark",
+        "split": "split",
+    }
     # The server recomputes record statuses in a background job: item 4 now has enough.
     _wait_for(lambda: _statuses(owner, dataset)[item4] == "completed", "item 4 completed")
     assert set(_statuses(owner, dataset).values()) == {"completed"}

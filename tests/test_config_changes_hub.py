@@ -78,6 +78,13 @@ def test_unreachable_hub_is_one_line(pulled, hub, tmp_path):
     assert "could not reach the Hub" in line
 
 
+def test_offline_mode_is_one_line(pulled, hub, tmp_path):
+    env = {**hub.client_env(tmp_path / "cache", token=TOKEN), "HF_HUB_OFFLINE": "1"}
+    result = _dry_run(pulled, env)
+    one_error_line(result, "could not reach the Hub")
+    assert "hf_" not in result.stdout + result.stderr
+
+
 def test_dry_run_still_plans_against_a_working_hub(pulled, hub, tmp_path):
     """The file list the plan is made from is complete: a stale file, deep in a folder
     of an existing repo, is planned for deletion; nothing is sent."""
