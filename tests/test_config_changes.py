@@ -38,9 +38,11 @@ def test_annotator_key_is_refused_early_naming_the_role(argilla_server, tmp_path
     )
     key = annotator.http.headers["X-Argilla-Api-Key"]
     env = {"ARGILLA_API_URL": argilla_server.url, "ARGILLA_API_KEY": key}
-    for extra in ([], ["--dry-run"]):
-        result = cli("push", "-c", str(config), *extra, env=env)
-        line = one_error_line(result, f"'ann-{tag}'", "annotator", "owner's or admin's key")
+    for command in (["push"], ["push", "--dry-run"], ["pull"]):
+        result = cli(*command, "-c", str(config), env=env)
+        line = one_error_line(
+            result, f"'ann-{tag}'", "annotator", f"{command[0]} needs an owner's or admin's key"
+        )
         assert key not in line and "403" not in line
 
 

@@ -162,6 +162,7 @@ def _pull(cfg: Any, conn: Any, *, on_progress=None) -> dict:
     from annotate import argilla_io, store
 
     client = argilla_io.connect(conn)
+    argilla_io.require_manager(client, "pull")
     if argilla_io.ensure_workspace(client, cfg.workspace, create=False) is None:
         raise _not_pushed(cfg, conn, f"workspace {cfg.workspace!r} does not exist")
     names = argilla_io.usernames(client)
