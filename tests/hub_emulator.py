@@ -147,6 +147,8 @@ def validate_card_yaml(content: str, repo_type: str = "dataset") -> tuple[list[s
     for size in str_or_list("size_categories") or []:
         if size not in SIZE_CATEGORIES:
             errors.append(f'"size_categories" has an invalid value: {size!r}')
+    if repo_type == "space":
+        errors.extend(_space_card_errors(data))
     if "pretty_name" in data and not isinstance(data["pretty_name"], str):
         errors.append('"pretty_name" must be a string')
     configs = data.get("configs")
@@ -158,6 +160,29 @@ def validate_card_yaml(content: str, repo_type: str = "dataset") -> tuple[list[s
             for conf in configs:
                 errors.extend(_config_errors(conf, seen))
     return errors, []
+
+
+# What the Hub accepts in a Space card (https://huggingface.co/docs/hub/spaces-config-reference).
+SPACE_SDKS = ("gradio", "streamlit", "docker", "static")
+SPACE_COLORS = ("red", "yellow", "green", "blue", "indigo", "purple", "pink", "gray")
+
+
+def _space_card_errors(data: dict) -> list[str]:
+    """A Space card's keys with the wrong value: the cases where the Hub answers 400."""
+    errors = []
+    if data.get("sdk") not in SPACE_SDKS:
+        errors.append(f'"sdk" must be one of {", ".join(SPACE_SDKS)}')
+    for key in ("colorFrom", "colorTo"):
+        if key in data and data[key] not in SPACE_COLORS:
+            errors.append(f'"{key}" must be one of {", ".join(SPACE_COLORS)}')
+    for key in ("title", "emoji", "app_file", "short_description"):
+        if key in data and not isinstance(data[key], str):
+            errors.append(f'"{key}" must be a string')
+    if "short_description" in data and len(str(data["short_description"])) > 60:
+        errors.append('"short_description" must be at most 60 characters')
+    if "pinned" in data and not isinstance(data["pinned"], bool):
+        errors.append('"pinned" must be a boolean')
+    return errors
 
 
 def _config_errors(conf: Any, seen: set[str]) -> list[str]:
@@ -226,6 +251,7 @@ class Repo:
     private: bool
     created: str
     refs: dict[str, str] = field(default_factory=dict)
+    sdk: str | None = None  # Spaces only: the SDK given at creation
     commits: dict[str, Commit] = field(default_factory=dict)
 
 
@@ -276,11 +302,13 @@ class HubState:
             raise HubError(404, "Repository not found", "RepoNotFound")
         return repo
 
-    def create_repo(self, repo_type: str, repo_id: str, private: bool) -> Repo:
+    def create_repo(
+        self, repo_type: str, repo_id: str, private: bool, sdk: str | None = None
+    ) -> Repo:
         with self.lock:
             if (repo_type, repo_id) in self.repos:
                 raise HubError(409, f"You already created this {repo_type} repo")
-            repo = Repo(repo_type, repo_id, private, _now())
+            repo = Repo(repo_type, repo_id, private, _now(), sdk=sdk)
             self.repos[(repo_type, repo_id)] = repo
             self.commit(
                 repo,
@@ -544,10 +572,13 @@ class _Handler(BaseHTTPRequestHandler):
         if repo_type not in URL_PREFIX or not name or not re.fullmatch(_NAME, name):
             raise HubError(400, f"Invalid repo name or type: {name!r}")
         private = body.get("private") or body.get("visibility") == "private"
+        sdk = body.get("sdk") if repo_type == "space" else None
+        if repo_type == "space" and sdk not in SPACE_SDKS:  # as the Hub: a Space needs an SDK
+            raise HubError(400, f"Invalid sdk: {sdk!r}, use one of {', '.join(SPACE_SDKS)}")
         repo_id = f"{org}/{name}"
         url = f"{self.base}/{URL_PREFIX[repo_type]}{repo_id}"
         try:
-            self.state.create_repo(repo_type, repo_id, bool(private))
+            self.state.create_repo(repo_type, repo_id, bool(private), sdk)
         except HubError as err:
             if err.status == 409:
                 self._json(
@@ -604,6 +635,9 @@ class _Handler(BaseHTTPRequestHandler):
         }
         if card is not None:
             info["cardData"] = card
+        if r.type == "space":  # the card's sdk wins over the one given at creation
+            info["sdk"] = (card or {}).get("sdk") or r.sdk
+            info["runtime"] = {"stage": "RUNNING", "hardware": {"current": None}}
         self._json(200, info)
 
     @staticmethod

@@ -302,10 +302,25 @@ class Publish(_Model):
     citation: NonEmpty | None = None
 
 
+SpaceColor = Literal["red", "yellow", "green", "blue", "indigo", "purple", "pink", "gray"]
+
+
+class SpaceCard(_Model):
+    """The Space card of `annotate report --to hf://spaces/ORG/NAME` (Hub's Space keys)."""
+
+    title: NonEmpty | None = None  # default: the report's title
+    emoji: NonEmpty = "📊"
+    color_from: SpaceColor = "blue"
+    color_to: SpaceColor = "indigo"
+    pinned: bool = False
+    short_description: str = Field(default="", max_length=60)
+
+
 class Report(_Model):
     thresholds: list[Annotated[int, Field(ge=0, le=MAX_THRESHOLD)]] = Field(
         default_factory=lambda: [50]
     )
+    space: SpaceCard = Field(default_factory=SpaceCard)
 
 
 class Campaign(_Model):

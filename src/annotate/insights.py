@@ -386,18 +386,75 @@ def write_campaign_report(
     """Build the campaign report from the store and write it (atomically) to `out`."""
     from annotate.errors import AnnotateError
     from annotate.paths import on_disk
-    from annotate.report import build_report, write_report
+    from annotate.report import write_report
 
-    page_lang = report_language(cfg, lang)
     if Path(out).is_dir():
         raise AnnotateError(f"{out} is a folder", hint="pass a file path, e.g. report.html")
-    data = report_data(cfg, loads, snapshot)
+    page_lang, data, page = _campaign_page(cfg, lang, loads, snapshot)
     with on_disk(out):
-        path = write_report(build_report(data, lang=page_lang), out)
+        path = write_report(page, out)
+    return {"path": str(path), "bytes": path.stat().st_size, **_page_summary(page_lang, data)}
+
+
+def publish_campaign_report(
+    cfg: Any,
+    to: str,
+    *,
+    lang: str | None = None,
+    snapshot: str | None = None,
+    token: str | None = None,
+    private: bool = False,
+) -> dict[str, Any]:
+    """Publish the report as a static Space (`hf://spaces/ORG/NAME`) or its files to a folder.
+
+    Both hold the same two files (README.md, the Space card, and index.html); nothing is
+    sent or rewritten when they are unchanged."""
+    from annotate import space
+    from annotate.i18n import t
+
+    target = space.parse_report_target(to)  # a bad target fails before any work
+    page_lang, data, page = _campaign_page(cfg, lang, None, snapshot)
+    card_cfg = cfg.report.space
+    card = space.space_card(
+        title=card_cfg.title or t(page_lang, "report_title", campaign=data.campaign),
+        campaign=cfg.campaign,
+        generated_at=data.generated_at,
+        emoji=card_cfg.emoji,
+        color_from=card_cfg.color_from,
+        color_to=card_cfg.color_to,
+        pinned=card_cfg.pinned,
+        short_description=card_cfg.short_description,
+    )
+    files = space.site_files(page, card)
+    result: dict[str, Any] = {
+        "target": str(target),
+        "kind": target.kind,
+        "bytes": sum(len(b) for b in files.values()),
+        **_page_summary(page_lang, data),
+    }
+    if target.kind == "folder":
+        assert target.path is not None
+        result |= space.write_site(files, target.path)
+    else:
+        assert target.repo_id is not None
+        result |= space.push_space(files, target.repo_id, token=token, private=private)
+    return result
+
+
+def _campaign_page(
+    cfg: Any, lang: str | None, loads: dict[str, Any] | None, snapshot: str | None
+) -> tuple[str, Any, str]:
+    """(language, ReportData, HTML) of the campaign's report."""
+    from annotate.report import build_report
+
+    page_lang = report_language(cfg, lang)
+    data = report_data(cfg, loads, snapshot)
+    return page_lang, data, build_report(data, lang=page_lang)
+
+
+def _page_summary(page_lang: str, data: Any) -> dict[str, Any]:
     history = data.history
     return {
-        "path": str(path),
-        "bytes": path.stat().st_size,
         "lang": page_lang,
         "generated_at": data.generated_at,
         "pulls": int(history["pulled_at"].nunique()) if history is not None else 0,

@@ -857,7 +857,7 @@ def _resolve_token(token: str | None) -> str:
 
 
 def hub_failure(
-    exc: Exception, repo_id: str, endpoint: str, token: str | None
+    exc: Exception, repo_id: str, endpoint: str, token: str | None, *, repo_type: str = "dataset"
 ) -> AnnotateError | None:
     """The one line for a Hub answer or a network failure; None for anything else (a bug)."""
     from huggingface_hub.errors import HfHubHTTPError
@@ -866,11 +866,13 @@ def hub_failure(
     if isinstance(exc, HfHubHTTPError | OSError) or type(exc).__module__.startswith(
         ("httpx", "httpcore")
     ):
-        return _hub_error(exc, repo_id, endpoint, token)
+        return _hub_error(exc, repo_id, endpoint, token, repo_type=repo_type)
     return None
 
 
-def _hub_error(exc: Exception, repo_id: str, endpoint: str, token: str | None) -> AnnotateError:
+def _hub_error(
+    exc: Exception, repo_id: str, endpoint: str, token: str | None, *, repo_type: str = "dataset"
+) -> AnnotateError:
     """One line the user can act on; never the token, whatever the server echoed."""
     response = getattr(exc, "response", None)
     status = getattr(response, "status_code", None)
@@ -886,7 +888,7 @@ def _hub_error(exc: Exception, repo_id: str, endpoint: str, token: str | None) -
         server = server.replace(token, "***")
     # Also any other token (one read from the login cache that we never saw).
     server = privacy.HF_TOKEN.sub("***", server).splitlines()[0][:200] if server else ""
-    repo = f"datasets/{repo_id}"
+    repo = f"{repo_type}s/{repo_id}"  # datasets/ORG/NAME or spaces/ORG/NAME
     if status in (401, 403):
         return ConnectionFailed(
             f"the Hub refused the token for {repo} (HTTP {status})",

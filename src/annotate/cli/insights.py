@@ -143,6 +143,17 @@ def status(
 def report(
     config: Path = ConfigOpt,
     out: Path | None = ReportOutOpt,
+    to: str | None = typer.Option(
+        None,
+        "--to",
+        help="Publish instead: hf://spaces/ORG/NAME (a static Space) or a folder "
+        "(index.html + README.md, the Space card). Nothing is sent when nothing changed.",
+        show_default=False,
+    ),
+    private: bool = typer.Option(False, "--private", help="Create the Space private."),
+    token: str | None = typer.Option(
+        None, "--token", help="Hugging Face token (env: HF_TOKEN).", show_default=False
+    ),
     lang: str | None = typer.Option(
         None,
         "--lang",
@@ -166,11 +177,38 @@ def report(
       annotate report -c configs/sample-es.yaml --out public/index.html --lang en
 
       annotate pull -c campaign.yaml && annotate report -c campaign.yaml -o site/index.html
+
+      HF_TOKEN=hf_... annotate report -c campaign.yaml --to hf://spaces/my-org/my-leaderboard
+
+      annotate report -c campaign.yaml --to site/
     """
     from annotate import output
-    from annotate.insights import write_campaign_report
+    from annotate.errors import AnnotateError
+    from annotate.insights import publish_campaign_report, write_campaign_report
 
+    if to is not None and out is not None:
+        raise AnnotateError("--out and --to both given", "pass one: --out FILE or --to TARGET")
     cfg = load_campaign(config)
+    if to is not None:
+        published = publish_campaign_report(
+            cfg, to, lang=lang, snapshot=snapshot, token=token, private=private
+        )
+        if json_out:
+            output.print_json(published)
+            return
+        shown = {"published to": published["target"]}
+        if published["kind"] == "space":
+            shown |= {"url": published["url"], "commit": published["commit"]}
+        shown |= {
+            "changed": "yes" if published["changed"] else "no (nothing new to send)",
+            "language": published["lang"],
+            "data of": published["generated_at"],
+            "volunteers": published["volunteers"],
+        }
+        output.print_kv(shown, title="Campaign report")
+        if not published["pulls"]:
+            output.note(f"no pull yet: run `annotate pull -c {config}` to fill the report")
+        return
     target = out if out is not None else cfg.workdir / "report.html"
     result = write_campaign_report(cfg, target, lang=lang, snapshot=snapshot)
     if json_out:
