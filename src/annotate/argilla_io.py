@@ -2,7 +2,9 @@
 
 The SDK does the dataset work (settings, `records.log` upserts by id); a few reads go
 through its HTTP client to the REST API, because the SDK drops what a campaign needs:
-discarded responses with no values, and usernames next to user ids. Transient failures
+discarded responses with no values, and usernames next to user ids. An existing
+dataset's settings are read and updated over REST as well, item by item, as
+`dataset_settings` plans them (what a re-push may change in place). Transient failures
 (connection drops, 5xx) are retried with backoff at the transport, so every caller gets
 the same resilience, the SDK's own first request included.
 
