@@ -31,10 +31,11 @@ Shapes understood:
   (`mc1_targets_choices`/`_labels`) and the Hub's nested `mc1_targets{choices,labels}`.
 - generic: driven by config `columns`.
 
-Keys: the id column when there is one; otherwise `<prefix>-<row index>-<sha1(first
-text)[:8]>`. The row position keeps keys unique when a benchmark repeats a question
-(TruthfulQA does); the hash keeps a key from silently naming a different question when
-a source file is reordered or edited.
+Keys: the id column when there is one; otherwise `<prefix>-<sha1(normalised first
+text)[:10]>` (prefix `tqa`, `hs` or `row`), which does not depend on the row's position:
+reordering the file or deleting other rows keeps every key. Rows that repeat a first
+text are told apart in `identity.disambiguate`; an edited first text is matched back to
+its record by `identity.match_identities` (push and resolve).
 
 Rows with an empty question/choice, a wrong-typed column, a missing column or an answer
 that names no choice raise `RowError(index, message)`: they are reported, never fixed.
@@ -49,6 +50,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import re
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -97,10 +99,14 @@ def choice_names(n: int) -> list[str]:
     return names
 
 
-def generated_key(prefix: str, index: int, text: str) -> str:
-    """Stable key for rows without an id: position + content (see module docstring)."""
-    digest = hashlib.sha1(text.encode("utf-8")).hexdigest()[:8]
-    return f"{prefix}-{index}-{digest}"
+def generated_key(prefix: str, text: str) -> str:
+    """Key for rows without an id: a hash of the normalised first text, not the position.
+
+    Reordering or deleting other rows keeps it; rows sharing that text are told apart
+    by `identity.disambiguate`, and edits of the text itself by `identity.match_identities`.
+    """
+    folded = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    return f"{prefix}-{hashlib.sha1(folded.encode('utf-8')).hexdigest()[:10]}"
 
 
 def loc_name(loc: Loc) -> str:
@@ -226,7 +232,7 @@ class Adapter:
         segments = {name: get_at(row, locs[0]) for name, locs in lay.segments.items()}
         _check_markers(segments, index)
         first = next(iter(segments.values()))
-        key = lay.key or generated_key(lay.key_prefix, index, first)
+        key = lay.key or generated_key(lay.key_prefix, first)
         metadata = {"split": split, **lay.metadata} if split else dict(lay.metadata)
         return Item(
             benchmark=benchmark,

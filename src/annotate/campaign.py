@@ -1,9 +1,10 @@
 """Glue between the stages: the campaign's items, its latest pull, its resolution on disk.
 
 The items of a campaign are always rebuilt from its config (the same deterministic
-loading push used), so resolve and publish see exactly what was pushed without a
-second copy to drift; the record hashes stored in Argilla tell when the source changed
-after annotators saw it.
+loading push used) and matched to the pulled records the way push matched them, so
+resolve and publish see exactly what was pushed without a second copy to drift; the
+record hashes stored in Argilla tell when the source changed after annotators saw it,
+and votes on records that match no item any more are counted and reported.
 """
 
 from __future__ import annotations
@@ -20,11 +21,50 @@ if TYPE_CHECKING:
     from annotate.resolve import Resolution
 
 
-def load_items(cfg: Any) -> dict[str, Any]:
-    """benchmark name -> BenchmarkLoad (items, rejected, unpaired), in config order."""
+def load_items(cfg: Any, records: pd.DataFrame | None = None) -> dict[str, Any]:
+    """benchmark name -> BenchmarkLoad (items, rejected, unpaired), in config order.
+
+    Items are matched to the records of `records` (default: the latest pull, if any)
+    the way push matched them (`identity.match_identities`), so an item whose text was
+    edited keeps the record id its votes are under.
+    """
+    import dataclasses
+
+    from annotate import identity
     from annotate.pairing import load_benchmark
 
-    return {bench.name: load_benchmark(cfg, bench) for bench in cfg.benchmarks}
+    loads = {bench.name: load_benchmark(cfg, bench) for bench in cfg.benchmarks}
+    if records is None:
+        records = _latest_records(cfg)
+    if records is None or not len(records):
+        return loads
+    for name, load in loads.items():
+        rows = records[records["benchmark"] == name].to_dict("records")
+        if not rows:
+            continue
+        match = identity.match_identities(load.items, identity.existing_from_rows(rows))
+        loads[name] = dataclasses.replace(load, items=identity.rekey(load.items, match))
+    return loads
+
+
+def _latest_records(cfg: Any) -> pd.DataFrame | None:
+    from annotate import store
+
+    loaded = store.load(cfg.workdir)
+    return None if loaded is None else loaded[1]
+
+
+def unmatched_votes(items: pd.DataFrame, responses: pd.DataFrame) -> dict[str, int]:
+    """Records with responses that match no item (rows deleted, or edited past recognition),
+    and the submitted verdicts on them: resolve cannot count these, so it says so."""
+    from annotate.model import Q_VERDICT
+
+    gone = responses[~responses["record_id"].isin(set(items["record_id"]))]
+    votes = gone[(gone["status"] == "submitted") & (gone["question"] == Q_VERDICT)]
+    return {
+        "unmatched_records": int(gone["record_id"].nunique()),
+        "unmatched_votes": int(len(votes)),
+    }
 
 
 def items_frame(loads: dict[str, Any]) -> pd.DataFrame:
@@ -110,9 +150,9 @@ def _run_resolve(
     from annotate import store
     from annotate.resolve import resolve
 
-    loads = loads if loads is not None else load_items(cfg)
-    items = items_frame(loads)
     responses, records, meta = latest_responses(cfg, snapshot)
+    loads = loads if loads is not None else load_items(cfg, records)
+    items = items_frame(loads)
     resolution = resolve(
         items,
         cast_on(responses, records),
@@ -124,6 +164,7 @@ def _run_resolve(
     stale = stale_records(items, records)
     summary["stale_records"] = len(stale)  # the exact count; a sample of ids below
     summary["stale_record_ids"] = stale[:20]
+    summary.update(unmatched_votes(items, responses))
     out = store.resolved_dir(cfg.workdir)
     save_resolution(out, resolution, summary)
     return resolution, summary
@@ -190,9 +231,9 @@ def _publish_campaign(
     from annotate.paths import on_disk
 
     target = publish.parse_target(to)
-    loads = load_items(cfg)
+    responses, records, meta = latest_responses(cfg, snapshot)
+    loads = load_items(cfg, records)
     resolution, summary = run_resolve(cfg, loads, snapshot=snapshot)
-    responses, _records, meta = latest_responses(cfg, snapshot)
 
     releases = []
     for bench in cfg.benchmarks:

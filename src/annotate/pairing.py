@@ -53,6 +53,7 @@ from typing import Any, NamedTuple
 
 from annotate.adapters import Adapter, Mismatch, RowError, get_adapter
 from annotate.errors import ConfigError
+from annotate.identity import disambiguate
 from annotate.model import Item
 
 ORPHAN_EXAMPLES = 5
@@ -372,16 +373,22 @@ def build_items(
     split: str,
     source: str,
 ) -> tuple[list[Item], list[Problem]]:
-    """Adapt every row; unusable rows and later duplicates of a key become Problems."""
-    items: list[Item] = []
+    """Adapt every row; unusable rows and later duplicates of an id become Problems.
+
+    Generated keys (rows without an id) that collide are told apart, not rejected:
+    TruthfulQA may ask one question twice with other choices.
+    """
+    adapted: list[Item] = []
     rejected: list[Problem] = []
-    first: dict[str, int] = {}
     for i, row in enumerate(rows):
         try:
-            item = adapter.to_item(row, i, benchmark, split)
+            adapted.append(adapter.to_item(row, i, benchmark, split))
         except RowError as exc:
             rejected.append(Problem(i, None, f"{exc.message} (in {source})"))
-            continue
+    items: list[Item] = []
+    first: dict[str, int] = {}
+    for item in disambiguate(adapted):
+        i = item.index
         if item.key in first:
             rejected.append(
                 Problem(
@@ -393,6 +400,7 @@ def build_items(
             continue
         first[item.key] = i
         items.append(item)
+    rejected.sort(key=lambda p: p.index)
     return items, rejected
 
 
