@@ -83,7 +83,9 @@ def test_sample_push_creates_three_datasets_then_repush_changes_nothing(argilla_
     } == counts
 
 
-def test_changed_translation_updates_one_record_and_keeps_its_responses(argilla_server, tmp_path):
+def test_changed_translation_updates_one_record_and_returns_it_to_the_queue(
+    argilla_server, tmp_path
+):
     rows = json.loads((OKAPI / "m_arc_es_validation.json").read_text(encoding="utf-8"))[:20]
     src = tmp_path / "arc.json"
     src.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
@@ -102,6 +104,7 @@ def test_changed_translation_updates_one_record_and_keeps_its_responses(argilla_
     src.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
     again = cli_json("push", "-c", str(config), info=argilla_server)["benchmarks"][0]
     assert (again["created"], again["updated"], again["unchanged"]) == (0, 1, 19)
+    assert again["responses_returned"] == 1 and again["archive"]
 
     after = {r["external_id"]: r for r in _records(rest, dataset["id"])}
     assert len(after) == 20
@@ -109,7 +112,7 @@ def test_changed_translation_updates_one_record_and_keeps_its_responses(argilla_
     assert updated["id"] == record["id"]
     assert "texto revisado" in updated["fields"]["translation"]
     assert "texto revisado" in updated["suggestions"][0]["value"]
-    assert [r["values"]["verdict"]["value"] for r in updated["responses"]] == ["correct"]
+    assert updated["responses"] == [] and updated["status"] == "pending"  # archived, not kept
 
 
 def test_push_killed_halfway_then_rerun_matches_an_uninterrupted_push(argilla_server, tmp_path):

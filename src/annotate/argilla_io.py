@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -497,6 +497,58 @@ def existing_hashes(client: rg.Argilla, dataset: Any) -> dict[str, str | None]:
         r["external_id"]: (r.get("metadata") or {}).get("content_hash")
         for r in _rest_records(client, dataset.id, include=None)
     }
+
+
+def existing_records(client: rg.Argilla, dataset: Any) -> list[dict]:
+    """Every record push must know about: external id, content hash, texts, responses.
+
+    The texts are the correction suggestion push wrote (item identities are matched on
+    them); the responses (id, user, status) are what a content change sends back.
+    """
+    out = []
+    for r in _rest_records(client, dataset.id, include="responses,suggestions"):
+        suggestion = next(  # the campaign's only suggested question is the correction
+            (s.get("value") for s in r.get("suggestions") or [] if isinstance(s.get("value"), str)),
+            None,
+        )
+        out.append(
+            {
+                "record_id": r["external_id"],
+                "argilla_id": r["id"],
+                "content_hash": (r.get("metadata") or {}).get("content_hash"),
+                "suggestion": suggestion,
+                "responses": [
+                    {"id": x["id"], "user_id": x.get("user_id"), "status": x.get("status")}
+                    for x in r.get("responses") or []
+                ],
+            }
+        )
+    return out
+
+
+def delete_responses(
+    client: rg.Argilla, response_ids: Iterable[str], *, on_progress: Any = None
+) -> int:
+    """Delete responses by id (an owner's or the workspace admin's key); returns how many.
+
+    One already gone (404) counts as done, so a push killed half-way can delete the rest.
+    Argilla recomputes the record's status: with no submitted response left it is
+    pending again, back in every annotator's queue.
+    """
+    ids = list(response_ids)
+    wrapped = on_progress(ids, len(ids), "returning to the queue") if on_progress else ids
+    done = 0
+    for rid in wrapped:
+        response = client.http_client.delete(f"/api/v1/responses/{rid}")
+        if response.status_code == 403:
+            raise AnnotateError(
+                "this API key cannot delete other people's responses "
+                "(an owner's key, or a workspace admin's, is needed to re-push changed records)"
+            )
+        if response.status_code != 404:
+            _json(response, f"DELETE /api/v1/responses/{rid}")
+            done += 1
+    return done
 
 
 def sdk_records(payloads: list[dict]) -> list[Any]:

@@ -1,10 +1,16 @@
 """`annotate push`: seed review tasks from translated benchmarks, again and again, safely.
 
 Every benchmark is loaded, split into items and paired *before* Argilla is touched, so
-bad input stops the push with nothing half-created. Record ids are derived from the
-source, and each record carries a hash of what the annotator sees: a re-push skips
-unchanged records, updates changed ones in place (their responses stay) and creates
-only what is new. A push killed at any point is completed by running it again.
+bad input stops the push with nothing half-created. Each item is matched to the record
+it already has (`identity.match_identities`: by id, by content, by similarity), so a
+typo fix or a reordered file updates records instead of duplicating them; a row that
+cannot be matched with confidence stops the push (`--accept-new` pushes it as new).
+Each record carries a hash of what the annotator sees: a re-push skips unchanged
+records, creates only what is new, and updates changed ones in place. A changed record
+that already has responses goes back to the queue: its responses are archived in a new
+pull snapshot, then deleted from Argilla, then the new text is written, so no vote ever
+counts for a text it was not cast on. A push killed at any point is completed by
+running it again.
 """
 
 from __future__ import annotations
@@ -55,6 +61,12 @@ class BenchmarkPush:
     orphans: int = 0
     dataset_created: bool = False
     settings: list[str] = field(default_factory=list)  # settings changed (or to change)
+    rematched: int = 0  # items that took over a record made under another key
+    vanished: int = 0  # records that match no item of the source any more
+    accepted_new: int = 0  # doubtful rows pushed as new records (--accept-new)
+    changed_with_responses: int = 0
+    returned: int = 0  # responses archived and deleted: their records are pending again
+    archive: str | None = None  # the snapshot holding them
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -70,6 +82,12 @@ class BenchmarkPush:
             "orphans": self.orphans,
             "dataset_created": self.dataset_created,
             "settings_updated": self.settings,
+            "rematched": self.rematched,
+            "vanished": self.vanished,
+            "accepted_new": self.accepted_new,
+            "changed_with_responses": self.changed_with_responses,
+            "responses_returned": self.returned,
+            "archive": self.archive,
         }
 
 
@@ -170,6 +188,69 @@ def _update_settings(client: Any, dataset: Any, plan: Any, result: BenchmarkPush
         argilla_io.apply_settings(client, dataset, plan)
 
 
+@dataclass
+class _Planned:
+    """One benchmark after the reads: what to write, what to send back to the queue."""
+
+    bench: Any
+    design: Any
+    dataset: Any
+    plan: PushPlan
+    stale: list[str]  # response ids on records whose content changes
+    result: BenchmarkPush
+
+
+def _doubt_error(cfg: Any, bench: Any, doubts: list) -> AnnotateError:
+    d = doubts[0]
+    more = f" (and {len(doubts) - 1} more)" if len(doubts) > 1 else ""
+    return AnnotateError(
+        f"{cfg.path}: benchmark {bench.name!r}: row {d.item.index}: cannot tell whether it is "
+        f"record {d.record_id} edited (similarity {d.similarity:.2f}) or a new item{more}",
+        hint="make the row match its record again, or pass --accept-new to push it as a new "
+        "record (the old record keeps its votes; resolve reports them)",
+    )
+
+
+def _plan_benchmark(cfg: Any, client: Any, bench: Any, load: Any, *, accept_new: bool) -> _Planned:
+    """Read what Argilla holds for one benchmark and decide; writes nothing."""
+    from annotate import argilla_io, identity
+
+    items = load.items
+    result = BenchmarkPush(
+        benchmark=bench.name,
+        dataset=bench.dataset_name,
+        items=len(items),
+        rejected=[_problem(p) for p in load.rejected],
+        unpaired=len(load.unpaired),
+        orphans=len(load.orphans),
+    )
+    design = design_for(cfg, bench, items)
+    dataset = None
+    existing: list[dict] = []
+    if client is not None:
+        dataset = argilla_io.find_dataset(client, design.name, cfg.workspace)
+        if dataset is not None:  # its settings were checked by check_settings
+            existing = argilla_io.existing_records(client, dataset)
+    match = identity.match_identities(items, identity.existing_from_rows(existing))
+    if match.doubtful and not accept_new:
+        raise _doubt_error(cfg, bench, match.doubtful)
+    rekeyed = identity.rekey(items, match)
+    plan = plan_push(rekeyed, {r["record_id"]: r["content_hash"] for r in existing})
+    changed = {it.record_id for it in plan.update}
+    stale = [x["id"] for r in existing if r["record_id"] in changed for x in r["responses"]]
+    result.created, result.updated = len(plan.create), len(plan.update)
+    result.unchanged = len(plan.unchanged)
+    result.rematched = sum(a is not b for a, b in zip(items, rekeyed, strict=True))
+    result.vanished = len(match.vanished)
+    result.accepted_new = len(match.doubtful)
+    result.changed_with_responses = len(
+        {r["record_id"] for r in existing if r["record_id"] in changed and r["responses"]}
+    )
+    result.returned = len(stale)
+    result.dataset_created = dataset is None
+    return _Planned(bench, design, dataset, plan, stale, result)
+
+
 def push(
     cfg: Any,
     conn: Any | None,
@@ -178,10 +259,18 @@ def push(
     limit: int | None = None,
     dry_run: bool = False,
     skip_rejected: bool = False,
+    accept_new: bool = False,
     batch_size: int = BATCH,
     on_progress: Callable[[Iterable, int, str], Iterable] | None = None,
 ) -> list[BenchmarkPush]:
     """Push the campaign's benchmarks; returns one summary per benchmark.
+
+    Everything is read and decided first (items, identities, what changed), so a doubtful
+    row stops the push before anything is written. Then, when records that already have
+    responses change, the responses are archived by a pull (a new snapshot) and deleted
+    from Argilla before the new text is written: votes never count for a text they were
+    not cast on, and the record is pending again. In that order a re-run after a kill
+    finds the same changed records and finishes the job.
 
     A push that changes Argilla holds the campaign's lock: a second push of the same
     campaign waits, instead of taking the first one's half-created dataset for a
@@ -200,7 +289,13 @@ def push(
     )
     with held:
         return _push(
-            cfg, conn, loads, dry_run=dry_run, batch_size=batch_size, on_progress=on_progress
+            cfg,
+            conn,
+            loads,
+            dry_run=dry_run,
+            accept_new=accept_new,
+            batch_size=batch_size,
+            on_progress=on_progress,
         )
 
 
@@ -210,6 +305,7 @@ def _push(
     loads: list,
     *,
     dry_run: bool,
+    accept_new: bool,
     batch_size: int,
     on_progress: Callable[[Iterable, int, str], Iterable] | None,
 ) -> list[BenchmarkPush]:
@@ -221,51 +317,64 @@ def _push(
     if client is not None:
         argilla_io.require_manager(client, "push")
         settings = check_settings(client, cfg, loads)
-        workspace = argilla_io.ensure_workspace(client, cfg.workspace, create=not dry_run)
-
-    results = []
-    for bench, load in loads:
-        items = load.items
-        result = BenchmarkPush(
-            benchmark=bench.name,
-            dataset=bench.dataset_name,
-            items=len(items),
-            rejected=[_problem(p) for p in load.rejected],
-            unpaired=len(load.unpaired),
-            orphans=len(load.orphans),
+        workspace = argilla_io.ensure_workspace(client, cfg.workspace, create=False)
+    planned = [
+        _plan_benchmark(
+            cfg, client if workspace is not None else None, bench, load, accept_new=accept_new
         )
-        design = design_for(cfg, bench, items)
-        existing: dict[str, str | None] = {}
-        dataset = None
-        if client is not None:
-            if dry_run:
-                dataset = (
-                    argilla_io.find_dataset(client, design.name, cfg.workspace)
-                    if workspace is not None
-                    else None
-                )
-            else:
-                dataset, result.dataset_created = argilla_io.ensure_dataset(
-                    client, design, workspace
-                )
-            _update_settings(client, None if dry_run else dataset, settings.get(bench.name), result)
-            if dataset is not None:
-                existing = argilla_io.existing_hashes(client, dataset)
-        plan = plan_push(items, existing)
-        result.created, result.updated = len(plan.create), len(plan.update)
-        result.unchanged = len(plan.unchanged)
-        if dry_run:
-            result.dataset_created = dataset is None
-        if not dry_run and dataset is not None:
-            todo = plan.create + plan.update
-            batches = [todo[i : i + batch_size] for i in range(0, len(todo), batch_size)]
-            wrapped = (
-                on_progress(batches, len(batches), f"{bench.name} → {design.name}")
-                if on_progress
-                else batches
+        for bench, load in loads
+    ]
+    if dry_run or client is None:
+        for p in planned:
+            _update_settings(client, None, settings.get(p.bench.name), p.result)
+        return [p.result for p in planned]
+
+    archive = None
+    if any(p.stale for p in planned):
+        from annotate.pull import pull
+
+        archive = pull(cfg, conn)["snapshot"]
+    if workspace is None:
+        workspace = argilla_io.ensure_workspace(client, cfg.workspace)
+    for p in planned:
+        dataset, p.result.dataset_created = argilla_io.ensure_dataset(client, p.design, workspace)
+        _update_settings(client, dataset, settings.get(p.bench.name), p.result)
+        if p.stale:
+            argilla_io.delete_responses(client, p.stale, on_progress=on_progress)
+            p.result.archive = archive
+        todo = p.plan.create + p.plan.update
+        batches = [todo[i : i + batch_size] for i in range(0, len(todo), batch_size)]
+        wrapped = (
+            on_progress(batches, len(batches), f"{p.bench.name} → {p.design.name}")
+            if on_progress
+            else batches
+        )
+        for batch in wrapped:
+            payloads = [records.record_payload(item, lang=cfg.language) for item in batch]
+            argilla_io.log_records(dataset, payloads, batch_size=batch_size)
+    return [p.result for p in planned]
+
+
+def push_notes(rows: list[dict], *, dry_run: bool) -> list[str]:
+    """The lines that say what a push did to records people already answered."""
+    lines = []
+    for r in rows:
+        name = r["benchmark"]
+        if r["rematched"]:
+            lines.append(f"{name}: {r['rematched']} items kept their record under an older key")
+        if r["responses_returned"]:
+            verb = "would be" if dry_run else "were"
+            where = f" (snapshot {r['archive']})" if r.get("archive") else ""
+            lines.append(
+                f"{name}: {r['changed_with_responses']} records changed; "
+                f"{r['responses_returned']} earlier responses {verb} archived{where} "
+                "and returned to the queue"
             )
-            for batch in wrapped:
-                payloads = [records.record_payload(item, lang=cfg.language) for item in batch]
-                argilla_io.log_records(dataset, payloads, batch_size=batch_size)
-        results.append(result)
-    return results
+        if r["accepted_new"]:
+            lines.append(f"{name}: {r['accepted_new']} doubtful rows pushed as new records")
+        if r["vanished"]:
+            lines.append(
+                f"{name}: {r['vanished']} records match no row of the source any more "
+                "(kept in Argilla; resolve reports their votes)"
+            )
+    return lines

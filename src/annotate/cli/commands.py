@@ -45,6 +45,12 @@ def push(
     skip_rejected: bool = typer.Option(
         False, "--skip-rejected", help="Push the valid rows when some are rejected (listed)."
     ),
+    accept_new: bool = typer.Option(
+        False,
+        "--accept-new",
+        help="Push rows that resemble an existing record but cannot be matched to it as new "
+        "records (default: stop and name the row).",
+    ),
     batch_size: int = typer.Option(
         200, "--batch-size", min=1, max=1000, help="Records per request (smaller for slow servers)."
     ),
@@ -54,10 +60,12 @@ def push(
 ) -> None:
     """Load translated benchmarks, pair them with their originals, seed review tasks.
 
-    Re-running is safe: unchanged records are skipped, changed ones updated in place
-    (their responses stay), and an interrupted push is completed. Settings changed in
-    the config since (guidelines, min_submitted, titles, metadata) are applied to the
-    existing datasets; what Argilla cannot change is refused before anything is sent.
+    Re-running is safe: unchanged records are skipped, new ones created, changed ones
+    updated in place, and an interrupted push is completed. Items keep their record when
+    their text is edited or the file reordered; a changed record that has responses goes
+    back to the annotators' queue (its responses are archived by a pull first). Settings
+    changed in the config since (guidelines, min_submitted, titles, metadata) are applied
+    to the existing datasets; what Argilla cannot change is refused before anything is sent.
 
     Examples:
 
@@ -65,10 +73,13 @@ def push(
 
       annotate push -c configs/sample-es.yaml --benchmark arc --limit 50 --dry-run
 
+      annotate push -c configs/sample-es.yaml --accept-new
+
       ARGILLA_API_URL=https://my-space.hf.space ARGILLA_API_KEY=... annotate push -c campaign.yaml
     """
     from annotate import output
     from annotate.push import push as run_push
+    from annotate.push import push_notes
 
     cfg = load_campaign(config)
     results = run_push(
@@ -78,6 +89,7 @@ def push(
         limit=limit,
         dry_run=dry_run,
         skip_rejected=skip_rejected,
+        accept_new=accept_new,
         batch_size=batch_size,
         on_progress=_bar(not json_out),
     )
@@ -118,6 +130,8 @@ def push(
         if r["settings_updated"]:
             state = "settings to update" if dry_run else "settings updated"
             output.note(f"{r['benchmark']}: {state}: {', '.join(r['settings_updated'])}")
+    for line in push_notes(rows, dry_run=dry_run):
+        output.note(line)
 
 
 users_app = typer.Typer(
@@ -296,6 +310,12 @@ def resolve(
         output.note(
             f"Items needing review: {review} (`annotate items -c {config}` lists them "
             "with the reasons)."
+        )
+    if summary.get("unmatched_votes") or summary.get("unmatched_records"):
+        output.note(
+            f"warning: {summary['unmatched_votes']} submitted votes on "
+            f"{summary['unmatched_records']} records that match no item of the source any "
+            "more (rows deleted, or edited beyond recognition without a push) are not counted"
         )
     if summary.get("stale_records"):
         output.note(
