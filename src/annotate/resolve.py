@@ -381,7 +381,8 @@ def choose_correction(mt: dict[str, str], texts: Sequence[str | None]) -> TextCh
 
 
 def _finalize(mt: dict[str, str], chosen: dict[str, str]) -> dict[str, str]:
-    """The chosen correction as published: as written (NFC), MT wherever only invisibles differ."""
+    """The chosen correction as published: as written (NFC), the MT where only spacing or
+    invisible characters differ."""
     return {
         n: m
         if (c := chosen[n]) == m or normalize_text(c) == normalize_text(m)
