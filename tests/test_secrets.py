@@ -39,7 +39,14 @@ KEY_SHAPES = re.compile(rb"\bhf_[A-Za-z0-9]{8,}|\bannotate\.[A-Za-z0-9_-]{8,}")
 BAIT_EMAIL = "ana.volunteer@example.org"
 BAIT_TOKEN = "hf_pastedByMistake0123456789XYZ"
 # Where credentials legitimately live (relative to the server's data folder).
-CREDENTIAL_FILES = {"connection.json", "auth-secret", "argilla.db"}
+# (SQLite in WAL mode keeps recent writes in argilla.db-wal and its index in -shm: the database)
+CREDENTIAL_FILES = {
+    "connection.json",
+    "auth-secret",
+    "argilla.db",
+    "argilla.db-wal",
+    "argilla.db-shm",
+}
 
 
 def _run(*args: str, env: dict, cwd: Path, timeout: float = 300) -> subprocess.CompletedProcess:
