@@ -15,6 +15,7 @@ import pytest
 import yaml
 from argilla_rest import Rest
 from campaigns import OKAPI, cli, cli_json, make_config
+from proxy import Fault, FaultProxy
 
 from annotate.adapters import generated_key
 
@@ -182,3 +183,54 @@ def test_a_row_that_cannot_be_matched_stops_the_push(argilla_server, tmp_path):
 
     accepted = camp.push("--accept-new")
     assert (accepted["created"], accepted["accepted_new"], accepted["vanished"]) == (1, 1, 2)
+
+
+def test_push_cut_off_while_returning_responses_is_finished_by_a_rerun(argilla_server, tmp_path):
+    rows = json.loads((OKAPI / "m_arc_es_validation.json").read_text(encoding="utf-8"))[:4]
+    camp = Campaign(argilla_server, tmp_path, "arc", rows)
+    target = f"arc:{rows[1]['id']}"
+    camp.vote(target)
+    rows[1]["instruction"] += " (revisada)"
+    camp.write()
+
+    # The first DELETE is done by the server but its answer is lost (the retry finds it
+    # gone); every DELETE of the other response fails: the push stops half-way.
+    paths: list[str] = []
+
+    def schedule(req):
+        if req.method != "DELETE" or "/responses/" not in req.path:
+            return None
+        first = not paths
+        if req.path not in paths:
+            paths.append(req.path)
+        if req.path == paths[0]:
+            return Fault.drop_after() if first else None
+        return Fault.answer(503)
+
+    with FaultProxy(argilla_server.url, schedule) as proxy:
+        env = {"ANNOTATE_HTTP_RETRIES": "2", "ANNOTATE_HTTP_BACKOFF": "0.1"}
+        cut = cli(
+            "push",
+            "-c",
+            str(camp.config),
+            env={**env, "ARGILLA_API_URL": proxy.url},
+            info=argilla_server,
+        )
+    assert cut.returncode != 0 and "Traceback" not in cut.stderr
+    half = camp.records()[target]
+    assert len(half["responses"]) == 1 and "revisada" not in json.dumps(half)
+
+    rerun = camp.push()
+    assert (rerun["updated"], rerun["responses_returned"]) == (1, 1)
+    done = camp.records()[target]
+    assert done["responses"] == [] and done["status"] == "pending"
+
+    # both votes are archived: the first push's snapshot holds them, nothing was lost
+    workdir = Path(yaml.safe_load(camp.config.read_text())["workdir"])
+    archived = {
+        (r.record_id, r.user_id)
+        for snap in sorted((workdir / "snapshots").iterdir())
+        for r in pd.read_parquet(snap / "responses.parquet").itertuples()
+        if r.record_id == target
+    }
+    assert len(archived) == 2
