@@ -234,3 +234,59 @@ def test_push_cut_off_while_returning_responses_is_finished_by_a_rerun(argilla_s
         if r.record_id == target
     }
     assert len(archived) == 2
+
+
+def test_a_campaign_pushed_with_positional_keys_keeps_its_records_and_votes(
+    argilla_server, tmp_path
+):
+    """Records made by earlier versions (`tqa-<row>-<sha1[:8]>`) are taken over, not
+    duplicated, even after the rows were reordered and one question got a typo fix."""
+    import hashlib
+
+    from annotate import argilla_io, records
+    from annotate.config import load_config
+    from annotate.connection import Connection
+    from annotate.pairing import load_benchmark
+    from annotate.push import design_for
+
+    rows = json.loads((OKAPI / "m_truthfulqa_es_validation.json").read_text(encoding="utf-8"))
+    rows = rows[:12]
+    src = tmp_path / "truthfulqa.json"
+    src.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    config = make_config(tmp_path, benchmarks=["truthfulqa"], files={"truthfulqa": src})
+    cfg = load_config(config)
+    bench = cfg.benchmarks[0]
+    items = load_benchmark(cfg, bench).items
+    # what the old push wrote: the same payloads under positional ids
+    client = argilla_io.connect(Connection(argilla_server.url, argilla_server.api_key, "test"))
+    workspace = argilla_io.ensure_workspace(client, cfg.workspace)
+    dataset, _ = argilla_io.ensure_dataset(client, design_for(cfg, bench, items), workspace)
+    legacy = {}
+    payloads = []
+    for it in items:
+        digest = hashlib.sha1(it.segments["question"].encode("utf-8")).hexdigest()[:8]
+        legacy[it.index] = f"truthfulqa:tqa-{it.index}-{digest}"
+        payload = records.record_payload(it, lang=cfg.language)
+        payload["id"] = legacy[it.index]
+        payload["metadata"]["item_key"] = legacy[it.index].split(":", 1)[1]
+        payloads.append(payload)
+    argilla_io.log_records(dataset, payloads)
+
+    owner = Rest(argilla_server.url, argilla_server.api_key)
+    ana = owner.create_annotator(f"ana-{uuid.uuid4().hex[:6]}", "ana-password-123", workspace.id)
+    listed = owner.get(f"/api/v1/datasets/{dataset.id}/records", params={"limit": 100})["items"]
+    argilla_id = {r["external_id"]: r["id"] for r in listed}
+    ana.respond(argilla_id[legacy[4]], {"verdict": "correct"})
+
+    rows[7]["question"] = rows[7]["question"].replace("?", " ?", 1) + "."
+    src.write_text(json.dumps(list(reversed(rows)), ensure_ascii=False), encoding="utf-8")
+    result = cli("push", "-c", str(config), "--json", info=argilla_server)
+    assert result.returncode == 0, result.stderr
+    pushed = json.loads(result.stdout)["benchmarks"][0]
+    assert (pushed["created"], pushed["updated"], pushed["unchanged"]) == (0, 1, 11)
+    assert pushed["rematched"] == 12 and pushed["vanished"] == 0
+    after = owner.get(
+        f"/api/v1/datasets/{dataset.id}/records", params={"limit": 100, "include": "responses"}
+    )["items"]
+    assert {r["external_id"] for r in after} == set(legacy.values())
+    assert [len(r["responses"]) for r in after if r["external_id"] == legacy[4]] == [1]
