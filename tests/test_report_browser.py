@@ -77,7 +77,11 @@ def _errors(entries: list[dict]) -> list[dict]:
 
 
 def test_report_renders_in_chromium(browser: Browser, tmp_path: Path) -> None:
-    page = write_report(build_report(sample_data(), lang="es"), tmp_path / "report.html")
+    data = sample_data()
+    assert data.leaderboard is not None  # with the care columns, a phantom flagged
+    data.leaderboard["phantom_corrections"] = [0, 2] + [0] * (len(data.leaderboard) - 2)
+    data.low_agreement = 0.75
+    page = write_report(build_report(data, lang="es"), tmp_path / "report.html")
     browser.color_scheme("light")
     browser.set_viewport(1280, 900)
     browser.open(page)

@@ -321,6 +321,10 @@ class Report(_Model):
         default_factory=lambda: [50]
     )
     space: SpaceCard = Field(default_factory=SpaceCard)
+    # Credit for care: flag agreement with the consensus below this (0..1) and this many
+    # phantom corrections ("corrected" with the text left as the MT) on the leaderboard.
+    low_agreement: float = Field(default=0.5, ge=0, le=1)
+    phantom_flag: int = Field(default=1, ge=1)
 
 
 class Campaign(_Model):

@@ -70,6 +70,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "validations": "Validations",
         "per_benchmark": "Per benchmark",
         "agreement_with_consensus": "Agreement with consensus",
+        "phantom_corrections": "Phantom corrections",
+        "gold_accuracy": "Gold accuracy",
+        "care_intro": (
+            "Care counts as much as clicks: agreement with the consensus, and phantom corrections"
+            " (“corrected” with the text left as the machine translation), are shown next to each"
+            " count."
+        ),
         "milestones": "Milestones",
         "top_volunteers": "Top {n} volunteers",
         "leaderboard_chart_desc": "Validations of the top {n} volunteers, with the campaign "
@@ -174,6 +181,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "validations": "Validaciones",
         "per_benchmark": "Por benchmark",
         "agreement_with_consensus": "Acuerdo con el consenso",
+        "phantom_corrections": "Correcciones fantasma",
+        "gold_accuracy": "Acierto en oro",
+        "care_intro": (
+            "El cuidado cuenta tanto como los clics: junto a cada recuento se muestran el acuerdo"
+            " con el consenso y las correcciones fantasma (“corregido” dejando el texto de la "
+            "traducción automática)."
+        ),
         "milestones": "Hitos",
         "top_volunteers": "Las {n} personas con más validaciones",
         "leaderboard_chart_desc": "Validaciones de las {n} personas con más validaciones, "
@@ -270,6 +284,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "validations": "Validacions",
         "per_benchmark": "Per benchmark",
         "agreement_with_consensus": "Acord amb el consens",
+        "phantom_corrections": "Correccions fantasma",
+        "gold_accuracy": "Encert en or",
+        "care_intro": (
+            "La cura compta tant com els clics: al costat de cada recompte es mostren l'acord amb"
+            " el consens i les correccions fantasma (“corregit” deixant el text de la traducció "
+            "automàtica)."
+        ),
         "milestones": "Fites",
         "top_volunteers": "Les {n} persones amb més validacions",
         "leaderboard_chart_desc": "Validacions de les {n} persones amb més validacions, amb "
@@ -363,6 +384,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "validations": "Validacións",
         "per_benchmark": "Por benchmark",
         "agreement_with_consensus": "Acordo co consenso",
+        "phantom_corrections": "Correccións fantasma",
+        "gold_accuracy": "Acerto en ouro",
+        "care_intro": (
+            "O coidado conta tanto coma os clics: xunto a cada reconto amósanse o acordo co "
+            "consenso e as correccións fantasma (“corrixido” deixando o texto da tradución "
+            "automática)."
+        ),
         "milestones": "Fitos",
         "top_volunteers": "As {n} persoas con máis validacións",
         "leaderboard_chart_desc": "Validacións das {n} persoas con máis validacións, cos "
@@ -459,6 +487,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "validations": "Balidazioak",
         "per_benchmark": "Benchmark bakoitzeko",
         "agreement_with_consensus": "Adostasuna kontsentsuarekin",
+        "phantom_corrections": "Zuzenketa mamuak",
+        "gold_accuracy": "Urre-zehaztasuna",
+        "care_intro": (
+            "Arreta klikak bezain garrantzitsua da: zenbaketa bakoitzaren ondoan "
+            "kontsentsuarekiko adostasuna eta zuzenketa mamuak (“zuzendua” itzulpen "
+            "automatikoaren testua utzita) ageri dira."
+        ),
         "milestones": "Mugarriak",
         "top_volunteers": "Balidazio gehien dituzten {n} pertsonak",
         "leaderboard_chart_desc": "Balidazio gehien dituzten {n} pertsonen balidazioak, "
@@ -553,6 +588,13 @@ STRINGS: dict[str, dict[str, str]] = {
         "validations": "Validações",
         "per_benchmark": "Por benchmark",
         "agreement_with_consensus": "Concordância com o consenso",
+        "phantom_corrections": "Correções fantasma",
+        "gold_accuracy": "Acerto no ouro",
+        "care_intro": (
+            "O cuidado conta tanto quanto os cliques: ao lado de cada contagem mostram-se a "
+            "concordância com o consenso e as correções fantasma (“corrigido” deixando o texto da"
+            " tradução automática)."
+        ),
         "milestones": "Marcos",
         "top_volunteers": "As {n} pessoas com mais validações",
         "leaderboard_chart_desc": "Validações das {n} pessoas com mais validações, com os "

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from annotate.model import ERROR_CATEGORIES, Q_ERRORS, Q_VERDICT, VERDICTS
+from annotate.model import ERROR_CATEGORIES, Q_CORRECTION, Q_ERRORS, Q_VERDICT, VERDICTS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -116,6 +116,92 @@ def leaderboard_frame(annotators: pd.DataFrame) -> pd.DataFrame:
 
     frame = annotators[annotators["submitted"] > 0]
     return frame[list(LEADERBOARD_COLUMNS)].reset_index(drop=True)
+
+
+def _same_as_mt(correction: str, mt: Mapping[str, str]) -> bool:
+    """A correction that changes nothing: every segment equals the MT's (after the same
+    normalisation votes use, so spacing and invisible characters are not a change)."""
+    from annotate.model import parse_correction
+    from annotate.resolve import normalize_text
+
+    parsed = parse_correction(correction, list(mt))
+    return parsed is not None and all(
+        normalize_text(parsed[n]) == normalize_text(mt[n]) for n in mt
+    )
+
+
+def phantom_corrections(responses: pd.DataFrame, segments: Mapping[str, str]) -> dict[str, int]:
+    """username -> submitted `corrected` verdicts whose correction text equals the MT.
+
+    Why: the correction box starts as the MT, so "corrected" with the box untouched is a
+    click, not a correction; counting it per person lets the leaderboard reward care.
+    `segments` maps record_id -> the item's MT segments (JSON). A `corrected` vote with no
+    text at all is not counted here (resolve flags it as correction_missing).
+    """
+    if responses.empty:
+        return {}
+    latest = latest_per_response(responses)
+    sub = latest[latest["status"] == "submitted"]
+    said = sub[(sub["question"] == Q_VERDICT) & (sub["value"] == "corrected")]
+    texts = {
+        (r, u): v
+        for r, u, v in sub.loc[
+            sub["question"] == Q_CORRECTION, ["record_id", "user_id", "value"]
+        ].itertuples(index=False)
+        if isinstance(v, str)
+    }
+    out: dict[str, int] = {}
+    for rid, uid, name in said[["record_id", "user_id", "username"]].itertuples(index=False):
+        text, mt = texts.get((rid, uid)), segments.get(rid)
+        if text is None or not isinstance(mt, str):
+            continue
+        if _same_as_mt(text, json.loads(mt)):
+            who = name if isinstance(name, str) and name else str(uid)
+            out[who] = out.get(who, 0) + 1
+    return out
+
+
+def gold_items(cfg: Any) -> dict[str, str] | None:
+    """record_id -> the right verdict of the campaign's gold items, or None.
+
+    Gold items do not exist yet: this is where they will be read (None keeps the gold
+    column off every leaderboard)."""
+    return None
+
+
+def gold_accuracy(
+    responses: pd.DataFrame, gold: Mapping[str, str] | None
+) -> dict[str, float] | None:
+    """username -> share of their verdicts on gold items that match the gold verdict.
+
+    The hook for gold items (record_id -> the right verdict). None when there is no gold:
+    the report then shows no gold column at all, rather than a column of blanks. People
+    who voted on no gold item are absent (no score, not zero).
+    """
+    if not gold:
+        return None
+    votes = submitted_verdicts(responses)
+    votes = votes[votes["record_id"].isin(list(gold))]
+    out: dict[str, float] = {}
+    for name, mine in votes.groupby("username", sort=True):
+        right = (mine["verdict"] == mine["record_id"].map(gold)).sum()
+        out[str(name)] = float(right) / len(mine)
+    return out
+
+
+def with_care(
+    leaderboard: pd.DataFrame,
+    phantoms: Mapping[str, int],
+    gold: Mapping[str, float] | None = None,
+) -> pd.DataFrame:
+    """The leaderboard with `phantom_corrections` per person (0 when none) and, only when
+    gold data exists, `gold_accuracy` (NaN for people who met no gold item)."""
+    out = leaderboard.copy()
+    names = out["username"].astype(str)
+    out["phantom_corrections"] = names.map(lambda n: int(phantoms.get(n, 0))).astype("int64")
+    if gold is not None:
+        out["gold_accuracy"] = names.map(lambda n: gold.get(n, math.nan)).astype("float64")
+    return out
 
 
 def verdict_counts(responses: pd.DataFrame) -> pd.DataFrame:
@@ -343,6 +429,8 @@ def report_data(
         language=cfg.language,
         generated_at=NO_PULL,
         thresholds=list(cfg.report.thresholds),
+        low_agreement=cfg.report.low_agreement,
+        phantom_flag=cfg.report.phantom_flag,
         history=history_frame(store.history(cfg.workdir)),
     )
     pulled = load_latest(cfg, loads, snapshot=snapshot)
@@ -350,7 +438,11 @@ def report_data(
         return data
     data.generated_at = generated_label(pulled.meta.get("pulled_at"))
     data.progress = progress_frame(pulled.records, pulled.responses)
-    data.leaderboard = leaderboard_frame(pulled.resolution.annotators)
+    data.leaderboard = with_care(
+        leaderboard_frame(pulled.resolution.annotators),
+        phantom_corrections(pulled.responses, pulled.segments()),
+        gold_accuracy(pulled.responses, gold_items(cfg)),
+    )
     data.agreement = pulled.resolution.agreement
     data.verdicts = verdict_counts(pulled.responses)
     data.errors = error_counts(pulled.responses)

@@ -58,6 +58,8 @@ PROGRESS_COLUMNS = (
     "annotators",
 )
 LEADERBOARD_COLUMNS = ("username", "submitted", "per_benchmark", "agreement_with_consensus")
+# Optional leaderboard columns, shown only when the frame has them (gold: once gold exists).
+CARE_COLUMNS = ("phantom_corrections", "gold_accuracy")
 VERDICT_COLUMNS = ("benchmark", "verdict", "count")
 ERROR_COLUMNS = ("benchmark", "category", "count")
 DISAGREEMENT_COLUMNS = ("benchmark", "item_key", "votes", "agreement", "status", "question")
@@ -76,6 +78,8 @@ class ReportData:
     language: str
     generated_at: str
     thresholds: list[int] = field(default_factory=list)
+    low_agreement: float | None = None  # flag agreement with the consensus below this
+    phantom_flag: int = 1  # flag this many phantom corrections
     history: pd.DataFrame | None = None
     progress: pd.DataFrame | None = None
     leaderboard: pd.DataFrame | None = None
@@ -475,6 +479,10 @@ def _leaderboard_rows(df: pd.DataFrame) -> list[dict[str, Any]]:
             "submitted": max(_int(r["submitted"]), 0),
             "per_benchmark": _json_counts(r["per_benchmark"]),
             "agreement": _num(r["agreement_with_consensus"]),
+            "phantom_corrections": _int(r["phantom_corrections"])
+            if "phantom_corrections" in r
+            else 0,
+            "gold_accuracy": _num(r["gold_accuracy"]) if "gold_accuracy" in r else None,
         }
         for r in _records(df)
     ]
@@ -897,10 +905,16 @@ def _completion_section(data: ReportData, lang: str, order: Sequence[str]) -> Se
 
 
 def _leaderboard_section(data: ReportData, lang: str, thresholds: Sequence[int]) -> Section:
-    rows = _leaderboard_rows(_frame(data.leaderboard, LEADERBOARD_COLUMNS))
+    frame = _frame(data.leaderboard, LEADERBOARD_COLUMNS)
+    rows = _leaderboard_rows(frame)
     if not rows:
         return None
+    # Care next to the count: phantom corrections when counted, gold only when it exists.
+    care = [c for c in CARE_COLUMNS if c in frame.columns]
+    low = data.low_agreement
     for r in rows:
+        r["low_agreement"] = low is not None and r["agreement"] is not None and r["agreement"] < low
+        r["phantom_flagged"] = r["phantom_corrections"] >= max(data.phantom_flag, 1)
         r["reached"] = bool(thresholds) and r["submitted"] >= min(thresholds)
         r["badges"] = [th for th in thresholds if r["submitted"] >= th]
         r["per_benchmark"] = sorted(r["per_benchmark"].items(), key=lambda kv: (-kv[1], kv[0]))
@@ -910,6 +924,7 @@ def _leaderboard_section(data: ReportData, lang: str, thresholds: Sequence[int])
         ("num", t(lang, "validations")),
         ("", t(lang, "per_benchmark")),
         ("num", t(lang, "agreement_with_consensus")),
+        *[("num", t(lang, c)) for c in care],
         ("", t(lang, "milestones")),
     ]
     figure = _figure(
@@ -924,7 +939,7 @@ def _leaderboard_section(data: ReportData, lang: str, thresholds: Sequence[int])
     return {
         "rows": rows,
         "headers": headers,
-        "care_columns": [],
+        "care_columns": care,
         "figure": figure,
         "n_top": min(len(rows), TOP_LEADERBOARD_BARS),
     }

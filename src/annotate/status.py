@@ -149,6 +149,52 @@ def leaderboard(
     return rows if top is None else rows[:top]
 
 
+def care_by_user(
+    annotators: Iterable[Mapping[str, Any]],
+    phantoms: Mapping[str, int],
+    gold: Mapping[str, float] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """username -> what the latest pull says about the care of their work: agreement with
+    the consensus (None when none of their items was decided), phantom corrections, and
+    gold accuracy only when gold data exists."""
+    out: dict[str, dict[str, Any]] = {}
+    for a in annotators:
+        name = str(a["username"])
+        agree = a.get("agreement_with_consensus")
+        entry: dict[str, Any] = {
+            "agreement_with_consensus": None
+            if agree is None or (isinstance(agree, float) and math.isnan(agree))
+            else float(agree),
+            "phantom_corrections": int(phantoms.get(name, 0)),
+        }
+        if gold is not None:
+            entry["gold_accuracy"] = gold.get(name)
+        out[name] = entry
+    for name, n in phantoms.items():  # someone the resolution did not list: still counted
+        out.setdefault(name, {"agreement_with_consensus": None, "phantom_corrections": int(n)})
+    return out
+
+
+def add_care(
+    rows: Iterable[Mapping[str, Any]], care: Mapping[str, Mapping[str, Any]]
+) -> list[dict[str, Any]]:
+    """Leaderboard rows with the care columns next to the count; rank and order unchanged
+    (still by submitted responses). People the pull has not seen get None / 0."""
+    gold = any("gold_accuracy" in c for c in care.values())
+    out = []
+    for r in rows:
+        c = care.get(r["username"], {})
+        row = {
+            **r,
+            "agreement_with_consensus": c.get("agreement_with_consensus"),
+            "phantom_corrections": int(c.get("phantom_corrections", 0)),
+        }
+        if gold:
+            row["gold_accuracy"] = c.get("gold_accuracy")
+        out.append(row)
+    return out
+
+
 def agreement_entries(summary_agreement: Mapping[str, Mapping[str, Any]]) -> list[dict[str, Any]]:
     """Resolution.summary()["agreement"] as a list: overall first, then benchmarks by name."""
     names = sorted(summary_agreement, key=lambda b: (b != "overall", b))
@@ -192,11 +238,18 @@ def agreement_so_far(cfg: Any, snapshot: str | None = None) -> dict[str, Any]:
             "available": False,
             "note": f"no pull yet: run `annotate pull -c {cfg.path or 'CONFIG'}` to see agreement",
         }
+    from annotate.insights import gold_accuracy, gold_items, phantom_corrections
+
     return {
         "available": True,
         "snapshot": pulled.meta.get("snapshot"),
         "pulled_at": pulled.meta.get("pulled_at"),
         "benchmarks": agreement_entries(pulled.resolution.summary()["agreement"]),
+        "care": care_by_user(
+            pulled.resolution.annotators.to_dict("records"),
+            phantom_corrections(pulled.responses, pulled.segments()),
+            gold_accuracy(pulled.responses, gold_items(cfg)),
+        ),
     }
 
 
@@ -251,13 +304,14 @@ def campaign_status(
     elif not all(r["pushed"] for r in rows):
         missing = ", ".join(r["benchmark"] for r in rows if not r["pushed"])
         notes.append(f"not pushed yet: {missing}")
+    care = agreement.pop("care", {})  # per person, shown on the leaderboard rows
     return {
         "campaign": cfg.campaign,
         "workspace": cfg.workspace,
         "url": conn.url,
         "benchmarks": rows,
         "totals": totals_row(rows, users_by_benchmark),
-        "leaderboard": leaderboard(users_by_benchmark, top=top),
+        "leaderboard": add_care(leaderboard(users_by_benchmark, top=top), care),
         "agreement": agreement,
         "notes": notes,
     }

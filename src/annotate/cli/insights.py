@@ -70,6 +70,10 @@ def _benchmark_rows(result: dict[str, Any]) -> list[tuple]:
     return rows
 
 
+def _share(value: float | None) -> str:
+    return "—" if value is None else f"{value:.0%}"
+
+
 def _agreement_line(agreement: dict[str, Any]) -> str:
     from annotate.status import format_alpha, pulled_label
 
@@ -120,13 +124,19 @@ def status(
     )
     board = result["leaderboard"]
     if board:
+        gold = any("gold_accuracy" in r for r in board)
         output.print_table(
-            ["#", "volunteer", "submitted", "per benchmark"],
+            ["#", "volunteer", "submitted", "agreement", "phantom corrections"]
+            + (["gold accuracy"] if gold else [])
+            + ["per benchmark"],
             [
                 (
                     r["rank"],
                     r["username"],
                     r["submitted"],
+                    _share(r.get("agreement_with_consensus")),
+                    r.get("phantom_corrections", 0),
+                    *([_share(r.get("gold_accuracy"))] if gold else []),
                     ", ".join(f"{b} {n}" for b, n in r["per_benchmark"].items()),
                 )
                 for r in board
