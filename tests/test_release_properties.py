@@ -28,6 +28,7 @@ from releases import Responses, load, okapi_rows, published, run
 
 from annotate.adapters import get_adapter
 from annotate.model import format_correction, parse_correction
+from annotate.privacy import find_secrets, redact
 from annotate.resolve import blocks, correction_issues, normalize_text
 
 MIN_VOTES = 2
@@ -212,3 +213,22 @@ def test_every_published_row_is_the_source_or_an_accepted_current_correction(cam
                 assert source_part != item.row
     # nothing was written into the source rows
     assert {it.record_id: it.row for _, items in benches.values() for it in items} == before
+
+
+LETTERS = st.characters(categories=("Ll", "Lu"), exclude_characters="ıİſK")
+WORD = st.text(LETTERS, min_size=1, max_size=8)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    local=st.lists(WORD, min_size=1, max_size=3).map(".".join),
+    domain=st.lists(WORD, min_size=1, max_size=2).map(".".join),
+    tld=st.text(st.characters(categories=("Ll",)), min_size=2, max_size=4),
+    before=st.sampled_from(["", "Escríbeme a ", "correo: ", "("]),
+    after=st.sampled_from(["", ".", ", gracias", ")"]),
+)
+def test_redaction_removes_any_unicode_address_whole(local, domain, tld, before, after):
+    address = f"{local}@{domain}.{tld}"
+    out = redact(f"{before}{address}{after}")
+    assert out == f"{before}[email removed]{after}"
+    assert find_secrets(f"{before}{address}{after}") == ["email"]
