@@ -341,6 +341,9 @@ def test_status_leaderboard_ignores_drafts_and_discards(campaign: Scripted, argi
     assert responses.most_common(1)[0] == (s.username("cris"), 11)
     assert [r["rank"] for r in board] == [1, 2, 3]
     assert board[0]["per_benchmark"] == {"arc": 6, "mmlu": 3}
+    # care columns next to the count (the script has no phantom corrections; no gold)
+    assert all(r["phantom_corrections"] == 0 for r in board)
+    assert all("agreement_with_consensus" in r and "gold_accuracy" not in r for r in board)
     assert s.username("dan") not in {r["username"] for r in board}  # only drafts/discards
 
 
