@@ -118,3 +118,101 @@ def _settled(log: Path, page: Path) -> tuple[int, int] | None:
     before = (refreshes(log), page.stat().st_mtime_ns)
     time.sleep(2)
     return before if before == (refreshes(log), page.stat().st_mtime_ns) else None
+
+
+def test_watch_survives_a_server_restart_and_a_deleted_webhook(tmp_path):
+    """Its own server (the session's must not restart): stop it, start it again, delete
+    the webhook behind the watcher's back; deliveries must still reach the page."""
+    from annotate import server
+
+    data_dir, port = tmp_path / "argilla", free_port()
+    info = server.start(data_dir=data_dir, port=port)
+    proc = None
+    try:
+        config = make_config(tmp_path, benchmarks=["arc"])
+        cli_json("push", "-c", str(config), "--limit", "1", info=info)
+        owner = Rest(info.url, info.api_key)
+        workspace = yaml.safe_load(config.read_text())["workspace"]
+        ws = next(w for w in owner.get("/api/v1/me/workspaces")["items"] if w["name"] == workspace)
+        page, log = tmp_path / "live.html", tmp_path / "watch.jsonl"
+        env = {**os.environ, "ARGILLA_API_URL": info.url, "ARGILLA_API_KEY": info.api_key}
+        args = ["watch", "-c", str(config), "--interval", "1", "--out", str(page), "--json"]
+        with log.open("w") as out, (tmp_path / "watch.err").open("w") as err:
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "annotate", *args], stdout=out, stderr=err, env=env
+            )
+        wait_for("the watcher to start", lambda: any(e["event"] == "watching" for e in events(log)))
+
+        server.stop(data_dir)
+        wait_for("the watcher to see the server gone", lambda: _seen(log, "server-down"))
+        info = server.start(data_dir=data_dir, port=port)
+        wait_for("the catch-up pull", lambda: _seen(log, "refreshed", reason="server back"))
+
+        owner = Rest(info.url, info.api_key)
+        (first,) = [e for e in events(log) if e["event"] == "webhook"]
+        owner.http.delete(f"/api/v1/webhooks/{first['id']}").raise_for_status()
+        wait_for("a new webhook", lambda: _seen(log, "refreshed", reason="webhook re-registered"))
+        assert len([e for e in events(log) if e["event"] == "webhook"]) == 2
+
+        dataset = next(
+            d for d in owner.get("/api/v1/me/datasets")["items"] if d["workspace_id"] == ws["id"]
+        )
+        name = f"rita-{workspace[-8:]}"
+        rita = owner.create_annotator(name, "rita-password-123", ws["id"])
+        rita.respond(rita.queue(dataset["id"])["items"][0]["record"]["id"], {"verdict": "correct"})
+        wait_for("the page to credit the volunteer", lambda: name in page.read_text("utf-8"))
+        assert events(log)[-1]["reason"] == "event"  # delivered, not caught by a pull
+
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=60) == 0
+        assert owner.get("/api/v1/webhooks")["items"] == []
+        assert "Traceback" not in (tmp_path / "watch.err").read_text()
+    finally:
+        if proc is not None and proc.poll() is None:
+            proc.kill()
+        server.stop(data_dir)
+
+
+def _seen(log: Path, kind: str, **fields) -> bool:
+    return any(
+        e["event"] == kind and all(e.get(k) == v for k, v in fields.items()) for e in events(log)
+    )
+
+
+def test_watch_falls_back_to_polling_when_argilla_cannot_reach_it(argilla_server, tmp_path):
+    """A URL the server cannot post to (as a hosted Argilla cannot reach our loopback):
+    the signed ping fails, the webhook is removed, and polling still updates the page."""
+    config = make_config(tmp_path, benchmarks=["arc"])
+    cli_json("push", "-c", str(config), "--limit", "1", info=argilla_server)
+    owner = Rest(argilla_server.url, argilla_server.api_key)
+    workspace = yaml.safe_load(config.read_text())["workspace"]
+    ws = next(w for w in owner.get("/api/v1/me/workspaces")["items"] if w["name"] == workspace)
+    dataset = next(
+        d for d in owner.get("/api/v1/me/datasets")["items"] if d["workspace_id"] == ws["id"]
+    )
+    nowhere = f"http://127.0.0.1:{free_port()}/"
+    page, log = tmp_path / "live.html", tmp_path / "watch.jsonl"
+    env = {**os.environ, "ARGILLA_API_URL": argilla_server.url}
+    env["ARGILLA_API_KEY"] = argilla_server.api_key
+    args = ["watch", "-c", str(config), "--interval", "1", "--public-url", nowhere]
+    with log.open("w") as out, (tmp_path / "watch.err").open("w") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "annotate", *args, "--out", str(page), "--json"],
+            stdout=out,
+            stderr=err,
+            env=env,
+        )
+    try:
+        wait_for("the watcher to start", lambda: _seen(log, "watching"))
+        assert _seen(log, "fallback") and _seen(log, "watching", mode="poll")
+        assert our_hooks(owner, nowhere) == []
+        name = f"pol-{workspace[-8:]}"
+        pol = owner.create_annotator(name, "pol-password-123", ws["id"])
+        pol.respond(pol.queue(dataset["id"])["items"][0]["record"]["id"], {"verdict": "correct"})
+        wait_for("a poll to credit the volunteer", lambda: name in page.read_text("utf-8"))
+        proc.send_signal(signal.SIGINT)  # Ctrl-C
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert "Traceback" not in (tmp_path / "watch.err").read_text()

@@ -690,3 +690,23 @@ def delete_webhook(client: rg.Argilla, webhook_id: str) -> bool:
         return False
     _json(response, "DELETE /api/v1/webhooks/<id>")
     return True
+
+
+def ping_webhook(conn: Connection, webhook_id: str) -> bool:
+    """Ask the server to post a signed ping to the webhook now; False if it could not.
+
+    Argilla delivers the ping before it answers, and answers 500 when the delivery
+    failed: a plain request, not the retrying client (a retry would ping twice and
+    print a retry notice about what is an expected answer).
+    """
+    import httpx
+
+    try:
+        answer = httpx.post(
+            f"{conn.url}/api/v1/webhooks/{webhook_id}/ping",
+            headers={"X-Argilla-Api-Key": conn.api_key},
+            timeout=30,
+        )
+    except httpx.HTTPError:
+        return False
+    return answer.status_code < 400

@@ -17,7 +17,6 @@ webhook is gone, a new one. The webhook is removed when the watcher stops.
 from __future__ import annotations
 
 import base64
-import contextlib
 import hashlib
 import hmac
 import json
@@ -267,9 +266,8 @@ class Watcher:
         )
         self.secret, self.webhook_id = hook["secret"], str(hook["id"])
         self.pinged.clear()
-        with contextlib.suppress(Exception):  # the wait below decides
-            self.client.http_client.post(f"/api/v1/webhooks/{self.webhook_id}/ping")
-        if not self.pinged.wait(PING_WAIT):
+        delivered = argilla_io.ping_webhook(self.conn, self.webhook_id)
+        if not (self.pinged.is_set() or (delivered and self.pinged.wait(PING_WAIT))):
             self._unregister()
             raise AnnotateError(f"Argilla at {self.conn.url} cannot reach {url}")
         self.emit({"event": "webhook", "id": self.webhook_id, "url": url})
@@ -317,7 +315,7 @@ class Watcher:
                 self.emit({"event": "error", "reason": "re-register", "error": str(exc)})
                 return True
         if down or lost:
-            self.refresh("server back")
+            self.refresh("server back" if down else "webhook re-registered")
         return False
 
     # --- the loop -----------------------------------------------------------------------
@@ -325,7 +323,9 @@ class Watcher:
         """Watch until `stop()`; returns the mode it ran in ("webhook" or "poll")."""
         from annotate import argilla_io
 
-        self.client = argilla_io.connect(self.conn, attempts=1)
+        # two attempts: a kept-alive connection the server closed (it does after a 500)
+        # is retried; a server that is down is noticed within a second
+        self.client = argilla_io.connect(self.conn, attempts=2, backoff=0.2)
         self.refresh("start")  # the catch-up pull: what happened while nobody watched
         mode, url = "poll", ""
         try:
