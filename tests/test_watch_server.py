@@ -48,31 +48,42 @@ def our_hooks(owner: Rest, url: str) -> list[dict]:
     return [h for h in owner.get("/api/v1/webhooks")["items"] if h["url"] == url]
 
 
-def test_watch_rewrites_the_report_on_argilla_events_and_rejects_forgeries(
-    argilla_server, tmp_path
-):
+def campaign(info, tmp_path: Path, limit: int) -> tuple[Path, Rest, str, str, str]:
+    """Push `limit` ARC items; (config, owner client, workspace name, its id, dataset id)."""
     config = make_config(tmp_path, benchmarks=["arc"])
-    cli_json("push", "-c", str(config), "--limit", "2", info=argilla_server)
-    owner = Rest(argilla_server.url, argilla_server.api_key)
+    cli_json("push", "-c", str(config), "--limit", str(limit), info=info)
+    owner = Rest(info.url, info.api_key)
     workspace = yaml.safe_load(config.read_text())["workspace"]
     ws = next(w for w in owner.get("/api/v1/me/workspaces")["items"] if w["name"] == workspace)
     dataset = next(
         d for d in owner.get("/api/v1/me/datasets")["items"] if d["workspace_id"] == ws["id"]
     )
+    return config, owner, workspace, ws["id"], dataset["id"]
+
+
+def start_watch(info, config: Path, tmp_path: Path, *args: str) -> subprocess.Popen:
+    """`annotate watch --json --interval 1` in the background; events go to watch.jsonl."""
+    env = {**os.environ, "ARGILLA_API_URL": info.url, "ARGILLA_API_KEY": info.api_key}
+    command = ["watch", "-c", str(config), "--interval", "1", "--json", *args]
+    with (tmp_path / "watch.jsonl").open("w") as out, (tmp_path / "watch.err").open("w") as err:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "annotate", *command], stdout=out, stderr=err, env=env
+        )
+    wait_for("the watcher to start", lambda: _seen(tmp_path / "watch.jsonl", "watching"))
+    return proc
+
+
+def test_watch_rewrites_the_report_on_argilla_events_and_rejects_forgeries(
+    argilla_server, tmp_path
+):
+    config, owner, workspace, ws_id, dataset_id = campaign(argilla_server, tmp_path, 2)
     volunteer = f"vera-{workspace[-8:]}"
-    vera = owner.create_annotator(volunteer, "vera-password-123", ws["id"])
+    vera = owner.create_annotator(volunteer, "vera-password-123", ws_id)
 
     port, page, log = free_port(), tmp_path / "live.html", tmp_path / "watch.jsonl"
     url = f"http://127.0.0.1:{port}/"
-    env = {**os.environ, "ARGILLA_API_URL": argilla_server.url}
-    env["ARGILLA_API_KEY"] = argilla_server.api_key
-    args = ["watch", "-c", str(config), "--interval", "1", "--port", str(port), "--out", str(page)]
-    with log.open("w") as out, (tmp_path / "watch.err").open("w") as err:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "annotate", *args, "--json"], stdout=out, stderr=err, env=env
-        )
+    proc = start_watch(argilla_server, config, tmp_path, "--port", str(port), "--out", str(page))
     try:
-        wait_for("the watcher to start", lambda: any(e["event"] == "watching" for e in events(log)))
         assert [e["mode"] for e in events(log) if e["event"] == "watching"] == ["webhook"]
         assert refreshes(log) == 1 and page.exists()  # the catch-up pull at start
         assert volunteer not in page.read_text(encoding="utf-8")
@@ -80,7 +91,7 @@ def test_watch_rewrites_the_report_on_argilla_events_and_rejects_forgeries(
         assert set(hook["events"]) >= {"response.created", "record.completed"}
 
         # a volunteer submits: the server's worker delivers, the page shows her
-        record = vera.queue(dataset["id"])["items"][0]
+        record = vera.queue(dataset_id)["items"][0]
         vera.respond(record["record"]["id"], {"verdict": "correct"})
         wait_for("the page to credit the volunteer", lambda: volunteer in page.read_text("utf-8"))
         settled = wait_for("the refreshes to settle", lambda: _settled(log, page))
@@ -129,19 +140,9 @@ def test_watch_survives_a_server_restart_and_a_deleted_webhook(tmp_path):
     info = server.start(data_dir=data_dir, port=port)
     proc = None
     try:
-        config = make_config(tmp_path, benchmarks=["arc"])
-        cli_json("push", "-c", str(config), "--limit", "1", info=info)
-        owner = Rest(info.url, info.api_key)
-        workspace = yaml.safe_load(config.read_text())["workspace"]
-        ws = next(w for w in owner.get("/api/v1/me/workspaces")["items"] if w["name"] == workspace)
+        config, owner, workspace, ws_id, dataset_id = campaign(info, tmp_path, 1)
         page, log = tmp_path / "live.html", tmp_path / "watch.jsonl"
-        env = {**os.environ, "ARGILLA_API_URL": info.url, "ARGILLA_API_KEY": info.api_key}
-        args = ["watch", "-c", str(config), "--interval", "1", "--out", str(page), "--json"]
-        with log.open("w") as out, (tmp_path / "watch.err").open("w") as err:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "annotate", *args], stdout=out, stderr=err, env=env
-            )
-        wait_for("the watcher to start", lambda: any(e["event"] == "watching" for e in events(log)))
+        proc = start_watch(info, config, tmp_path, "--out", str(page))
 
         server.stop(data_dir)
         wait_for("the watcher to see the server gone", lambda: _seen(log, "server-down"))
@@ -154,12 +155,9 @@ def test_watch_survives_a_server_restart_and_a_deleted_webhook(tmp_path):
         wait_for("a new webhook", lambda: _seen(log, "refreshed", reason="webhook re-registered"))
         assert len([e for e in events(log) if e["event"] == "webhook"]) == 2
 
-        dataset = next(
-            d for d in owner.get("/api/v1/me/datasets")["items"] if d["workspace_id"] == ws["id"]
-        )
         name = f"rita-{workspace[-8:]}"
-        rita = owner.create_annotator(name, "rita-password-123", ws["id"])
-        rita.respond(rita.queue(dataset["id"])["items"][0]["record"]["id"], {"verdict": "correct"})
+        rita = owner.create_annotator(name, "rita-password-123", ws_id)
+        rita.respond(rita.queue(dataset_id)["items"][0]["record"]["id"], {"verdict": "correct"})
         wait_for("the page to credit the volunteer", lambda: name in page.read_text("utf-8"))
         assert events(log)[-1]["reason"] == "event"  # delivered, not caught by a pull
 
@@ -182,33 +180,18 @@ def _seen(log: Path, kind: str, **fields) -> bool:
 def test_watch_falls_back_to_polling_when_argilla_cannot_reach_it(argilla_server, tmp_path):
     """A URL the server cannot post to (as a hosted Argilla cannot reach our loopback):
     the signed ping fails, the webhook is removed, and polling still updates the page."""
-    config = make_config(tmp_path, benchmarks=["arc"])
-    cli_json("push", "-c", str(config), "--limit", "1", info=argilla_server)
-    owner = Rest(argilla_server.url, argilla_server.api_key)
-    workspace = yaml.safe_load(config.read_text())["workspace"]
-    ws = next(w for w in owner.get("/api/v1/me/workspaces")["items"] if w["name"] == workspace)
-    dataset = next(
-        d for d in owner.get("/api/v1/me/datasets")["items"] if d["workspace_id"] == ws["id"]
-    )
+    config, owner, workspace, ws_id, dataset_id = campaign(argilla_server, tmp_path, 1)
     nowhere = f"http://127.0.0.1:{free_port()}/"
     page, log = tmp_path / "live.html", tmp_path / "watch.jsonl"
-    env = {**os.environ, "ARGILLA_API_URL": argilla_server.url}
-    env["ARGILLA_API_KEY"] = argilla_server.api_key
-    args = ["watch", "-c", str(config), "--interval", "1", "--public-url", nowhere]
-    with log.open("w") as out, (tmp_path / "watch.err").open("w") as err:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "annotate", *args, "--out", str(page), "--json"],
-            stdout=out,
-            stderr=err,
-            env=env,
-        )
+    proc = start_watch(
+        argilla_server, config, tmp_path, "--public-url", nowhere, "--out", str(page)
+    )
     try:
-        wait_for("the watcher to start", lambda: _seen(log, "watching"))
         assert _seen(log, "fallback") and _seen(log, "watching", mode="poll")
         assert our_hooks(owner, nowhere) == []
         name = f"pol-{workspace[-8:]}"
-        pol = owner.create_annotator(name, "pol-password-123", ws["id"])
-        pol.respond(pol.queue(dataset["id"])["items"][0]["record"]["id"], {"verdict": "correct"})
+        pol = owner.create_annotator(name, "pol-password-123", ws_id)
+        pol.respond(pol.queue(dataset_id)["items"][0]["record"]["id"], {"verdict": "correct"})
         wait_for("a poll to credit the volunteer", lambda: name in page.read_text("utf-8"))
         proc.send_signal(signal.SIGINT)  # Ctrl-C
         assert proc.wait(timeout=60) == 0
