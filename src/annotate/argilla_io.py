@@ -526,19 +526,15 @@ def existing_records(client: rg.Argilla, dataset: Any) -> list[dict]:
     return out
 
 
-def delete_responses(
-    client: rg.Argilla, response_ids: Iterable[str], *, on_progress: Any = None
-) -> int:
+def delete_responses(client: rg.Argilla, response_ids: Iterable[str]) -> int:
     """Delete responses by id (an owner's or the workspace admin's key); returns how many.
 
     One already gone (404) counts as done, so a push killed half-way can delete the rest.
     Argilla recomputes the record's status: with no submitted response left it is
     pending again, back in every annotator's queue.
     """
-    ids = list(response_ids)
-    wrapped = on_progress(ids, len(ids), "returning to the queue") if on_progress else ids
     done = 0
-    for rid in wrapped:
+    for rid in response_ids:
         response = client.http_client.delete(f"/api/v1/responses/{rid}")
         if response.status_code == 403:
             raise AnnotateError(

@@ -196,7 +196,7 @@ class _Planned:
     design: Any
     dataset: Any
     plan: PushPlan
-    stale: list[str]  # response ids on records whose content changes
+    stale: dict[str, list[str]]  # record id -> ids of its responses, when its content changes
     result: BenchmarkPush
 
 
@@ -237,7 +237,11 @@ def _plan_benchmark(cfg: Any, client: Any, bench: Any, load: Any, *, accept_new:
     rekeyed = identity.rekey(items, match)
     plan = plan_push(rekeyed, {r["record_id"]: r["content_hash"] for r in existing})
     changed = {it.record_id for it in plan.update}
-    stale = [x["id"] for r in existing if r["record_id"] in changed for x in r["responses"]]
+    stale = {
+        r["record_id"]: [x["id"] for x in r["responses"]]
+        for r in existing
+        if r["record_id"] in changed and r["responses"]
+    }
     result.created, result.updated = len(plan.create), len(plan.update)
     result.unchanged = len(plan.unchanged)
     result.rematched = sum(a is not b for a, b in zip(items, rekeyed, strict=True))
@@ -246,7 +250,7 @@ def _plan_benchmark(cfg: Any, client: Any, bench: Any, load: Any, *, accept_new:
     result.changed_with_responses = len(
         {r["record_id"] for r in existing if r["record_id"] in changed and r["responses"]}
     )
-    result.returned = len(stale)
+    result.returned = sum(map(len, stale.values()))
     result.dataset_created = dataset is None
     return _Planned(bench, design, dataset, plan, stale, result)
 
@@ -340,7 +344,6 @@ def _push(
         dataset, p.result.dataset_created = argilla_io.ensure_dataset(client, p.design, workspace)
         _update_settings(client, dataset, settings.get(p.bench.name), p.result)
         if p.stale:
-            argilla_io.delete_responses(client, p.stale, on_progress=on_progress)
             p.result.archive = archive
         todo = p.plan.create + p.plan.update
         batches = [todo[i : i + batch_size] for i in range(0, len(todo), batch_size)]
@@ -350,6 +353,10 @@ def _push(
             else batches
         )
         for batch in wrapped:
+            # a batch's old responses go just before its new text: an annotator can only
+            # answer the old text in between for the length of one batch
+            old = [x for item in batch for x in p.stale.get(item.record_id, ())]
+            argilla_io.delete_responses(client, old)
             payloads = [records.record_payload(item, lang=cfg.language) for item in batch]
             argilla_io.log_records(dataset, payloads, batch_size=batch_size)
     return [p.result for p in planned]
