@@ -182,9 +182,18 @@ def test_watch_falls_back_to_polling_when_argilla_cannot_reach_it(argilla_server
     the signed ping fails, the webhook is removed, and polling still updates the page."""
     config, owner, workspace, ws_id, dataset_id = campaign(argilla_server, tmp_path, 1)
     nowhere = f"http://127.0.0.1:{free_port()}/"
+    site = tmp_path / "site"
     page, log = tmp_path / "live.html", tmp_path / "watch.jsonl"
     proc = start_watch(
-        argilla_server, config, tmp_path, "--public-url", nowhere, "--out", str(page)
+        argilla_server,
+        config,
+        tmp_path,
+        "--public-url",
+        nowhere,
+        "--out",
+        str(page),
+        "--to",
+        str(site),
     )
     try:
         assert _seen(log, "fallback") and _seen(log, "watching", mode="poll")
@@ -193,9 +202,16 @@ def test_watch_falls_back_to_polling_when_argilla_cannot_reach_it(argilla_server
         pol = owner.create_annotator(name, "pol-password-123", ws_id)
         pol.respond(pol.queue(dataset_id)["items"][0]["record"]["id"], {"verdict": "correct"})
         wait_for("a poll to credit the volunteer", lambda: name in page.read_text("utf-8"))
+        # --to: each refresh is published too (a folder here: index.html + the Space card)
+        wait_for("the published page", lambda: _contains(site / "index.html", name))
+        assert (site / "README.md").exists()
         proc.send_signal(signal.SIGINT)  # Ctrl-C
         assert proc.wait(timeout=60) == 0
     finally:
         if proc.poll() is None:
             proc.kill()
     assert "Traceback" not in (tmp_path / "watch.err").read_text()
+
+
+def _contains(path: Path, text: str) -> bool:
+    return path.exists() and text in path.read_text(encoding="utf-8")

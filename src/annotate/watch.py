@@ -149,7 +149,7 @@ class Watcher:
         port: int = 0,
         public_url: str | None = None,
         lang: str | None = None,
-        publish: Callable[[Path], Any] | None = None,
+        publish: Callable[[], dict] | None = None,
         emit: Callable[[dict], None] = lambda _: None,
         check_every: float | None = None,
     ) -> None:
@@ -205,7 +205,7 @@ class Watcher:
         try:
             pulled = pull(self.cfg, self.conn)
             report = write_campaign_report(self.cfg, self.out, lang=self.lang)
-            published = self.publish(Path(report["path"])) if self.publish else None
+            published = self.publish() if self.publish else None
         except AnnotateError as exc:
             self.emit({"event": "error", "reason": reason, "error": str(exc)})
             return None
@@ -219,8 +219,8 @@ class Watcher:
             "report": report["path"],
             "volunteers": report["volunteers"],
         }
-        if published is not None:
-            result["published"] = published
+        if published is not None:  # where, and whether anything new was sent
+            result["published"] = {k: published.get(k) for k in ("target", "changed", "commit")}
         self.emit(result)
         return result
 

@@ -21,6 +21,10 @@ ApiUrlOpt = typer.Option(
 ApiKeyOpt = typer.Option(
     None, "--api-key", help="Argilla API key (env: ARGILLA_API_KEY).", show_default=False
 )
+HfTokenOpt = typer.Option(
+    None, "--token", help="Hugging Face token (env: HF_TOKEN).", show_default=False
+)
+PrivateSpaceOpt = typer.Option(False, "--private", help="Create the Space private.")
 ReportOutOpt = typer.Option(
     None,
     "--out",

@@ -15,7 +15,9 @@ from annotate.cli._common import (
     ApiKeyOpt,
     ApiUrlOpt,
     ConfigOpt,
+    HfTokenOpt,
     JsonOpt,
+    PrivateSpaceOpt,
     ReportOutOpt,
     SnapshotOpt,
     load_campaign,
@@ -160,10 +162,8 @@ def report(
         "(index.html + README.md, the Space card). Nothing is sent when nothing changed.",
         show_default=False,
     ),
-    private: bool = typer.Option(False, "--private", help="Create the Space private."),
-    token: str | None = typer.Option(
-        None, "--token", help="Hugging Face token (env: HF_TOKEN).", show_default=False
-    ),
+    private: bool = PrivateSpaceOpt,
+    token: str | None = HfTokenOpt,
     lang: str | None = typer.Option(
         None,
         "--lang",

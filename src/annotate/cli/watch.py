@@ -10,18 +10,31 @@ from pathlib import Path
 
 import typer
 
-from annotate.cli._common import ApiKeyOpt, ApiUrlOpt, ConfigOpt, ReportOutOpt, load_campaign
+from annotate.cli._common import (
+    ApiKeyOpt,
+    ApiUrlOpt,
+    ConfigOpt,
+    HfTokenOpt,
+    PrivateSpaceOpt,
+    ReportOutOpt,
+    load_campaign,
+)
 
 
 def _line(event: dict) -> str:
     """One human line per watcher event (never the webhook secret: it is not in events)."""
     kind = event["event"]
     if kind == "refreshed":
-        return (
+        line = (
             f"refreshed ({event['reason']}): {event['responses']} responses, "
             f"{event['new']} new, {event['changed']} changed; {event['volunteers']} "
             f"volunteers -> {event['report']}"
         )
+        published = event.get("published")
+        if published:
+            sent = "published" if published["changed"] else "unchanged at"
+            line += f"; {sent} {published['target']}"
+        return line
     if kind == "webhook":
         return f"webhook {event['id']} registered: Argilla posts events to {event['url']}"
     if kind == "webhook-removed":
@@ -58,6 +71,15 @@ def watch(
         help="The URL Argilla must post to, when it is not http://HOST:PORT/ (a tunnel).",
         show_default=False,
     ),
+    to: str | None = typer.Option(
+        None,
+        "--to",
+        help="Also publish each refreshed page: hf://spaces/ORG/NAME (a static Space) or a "
+        "folder, as `annotate report --to` does (nothing sent when nothing changed).",
+        show_default=False,
+    ),
+    private: bool = PrivateSpaceOpt,
+    token: str | None = HfTokenOpt,
     lang: str | None = typer.Option(
         None, "--lang", help="Language of the page (default: the campaign's).", show_default=False
     ),
@@ -83,6 +105,8 @@ def watch(
 
       annotate watch -c campaign.yaml --out site/index.html --interval 120
 
+      HF_TOKEN=hf_... annotate watch -c campaign.yaml --to hf://spaces/my-org/leaderboard
+
       annotate watch -c campaign.yaml --poll --interval 600 --api-url https://my.hf.space
     """
     from annotate import output
@@ -90,6 +114,15 @@ def watch(
     from annotate.watch import Watcher
 
     cfg = load_campaign(config)
+    publish = None
+    if to is not None:
+        from annotate.insights import publish_campaign_report
+        from annotate.space import parse_report_target
+
+        parse_report_target(to)  # a bad target fails now, not at the first refresh
+
+        def publish() -> dict:
+            return publish_campaign_report(cfg, to, lang=lang, token=token, private=private)
 
     def emit(event: dict) -> None:
         if json_out:
@@ -111,6 +144,7 @@ def watch(
         port=port,
         public_url=public_url,
         lang=lang,
+        publish=publish,
         emit=emit,
     )
     stops = 0
