@@ -227,3 +227,26 @@ def test_listener_answers_401_to_forgeries_and_queues_only_verified_events():
     finally:
         watcher.server.shutdown()
         watcher.server.server_close()
+
+
+def test_every_watcher_event_has_one_human_line():
+    from annotate.cli.watch import _line
+
+    refreshed = {"event": "refreshed", "reason": "event", "responses": 3, "new": 1, "changed": 0}
+    refreshed |= {"volunteers": 2, "report": "r.html"}
+    published = {"target": "hf://spaces/o/n", "changed": False, "commit": None}
+    cases = [
+        refreshed,
+        {**refreshed, "published": published},
+        {"event": "webhook", "id": "w1", "url": "http://127.0.0.1:1/"},
+        {"event": "webhook-removed", "id": "w1"},
+        {"event": "watching", "mode": "webhook", "interval": 60.0},
+        {"event": "watching", "mode": "poll", "interval": 600.0},
+        {"event": "fallback", "error": "Argilla answered 403 to POST /api/v1/webhooks"},
+        {"event": "server-down", "url": "http://localhost:6900"},
+        {"event": "error", "reason": "poll", "error": "cannot reach Argilla"},
+    ]
+    lines = [_line(e) for e in cases]
+    assert all(line and "\n" not in line for line in lines)
+    assert "unchanged at hf://spaces/o/n" in lines[1]
+    assert "by polling" in lines[5] and "on Argilla's events" in lines[4]
