@@ -329,7 +329,7 @@ class Watcher:
         self.refresh("start")  # the catch-up pull: what happened while nobody watched
         mode, url = "poll", ""
         try:
-            if not self.poll:
+            if not self.poll and not self.stopping:  # Ctrl-C during the first pull: no webhook
                 try:
                     url = self._listen()
                     self._register(url)
