@@ -353,9 +353,53 @@ def find_dataset(client: rg.Argilla, name: str, workspace: str) -> Any:
 CREATE_ATTEMPTS = 3
 
 
+# A draft younger than this may be another push's creation in progress (another machine:
+# the campaign lock covers this one); it is given that long to be published before it is
+# taken for a crash's leftover and deleted.
+DRAFT_GRACE = 10.0
+
+
+def _draft_age(client: rg.Argilla, dataset: Any) -> float | None:
+    """Seconds since the draft last changed (itself, or a field, question or metadata
+    property added to it), by the server's clock; None if it is not a draft."""
+    from datetime import datetime
+    from email.utils import parsedate_to_datetime
+
+    http = client.http_client
+    response = http.get(f"/api/v1/datasets/{dataset.id}")
+    body = response.json() if response.status_code == 200 else {}
+    if body.get("status") != "draft":
+        return None
+    stamps = [body.get("updated_at")]
+    for part in ("fields", "questions", "metadata-properties"):
+        answer = http.get(f"/api/v1/datasets/{dataset.id}/{part}")
+        if answer.status_code == 200:
+            stamps += [i.get("updated_at") for i in answer.json().get("items", [])]
+    try:
+        now = parsedate_to_datetime(response.headers["date"])
+        changed = max(datetime.fromisoformat(s) for s in stamps if s)
+        if changed.tzinfo is None:
+            changed = changed.replace(tzinfo=now.tzinfo)
+        return max(0.0, (now - changed).total_seconds())
+    except (KeyError, TypeError, ValueError):
+        return 0.0  # unknown: treat as young
+
+
 def _is_draft(client: rg.Argilla, dataset: Any) -> bool:
-    response = client.http_client.get(f"/api/v1/datasets/{dataset.id}")
-    return response.status_code == 200 and response.json().get("status") == "draft"
+    """Whether `dataset` is a draft no one is finishing (waits while it is young)."""
+    age = _draft_age(client, dataset)
+    if age is None or age >= DRAFT_GRACE:
+        return age is not None
+    log.info(
+        f"dataset {dataset.name!r} is being created by another push: "
+        f"waiting up to {DRAFT_GRACE - age:.0f} s for it"
+    )
+    deadline = time.monotonic() + DRAFT_GRACE - age
+    while time.monotonic() < deadline:
+        time.sleep(0.5)
+        if _draft_age(client, dataset) is None:
+            return False  # published by its creator: ours to use
+    return _draft_age(client, dataset) is not None
 
 
 def ensure_dataset(client: rg.Argilla, design: DatasetDesign, workspace: Any) -> tuple[Any, bool]:
@@ -364,7 +408,8 @@ def ensure_dataset(client: rg.Argilla, design: DatasetDesign, workspace: Any) ->
     Creating a dataset takes a dozen requests (the dataset, each field, question and
     metadata property, then publish). A creation cut short (a push killed, or an answer
     lost and the retried request refused as a duplicate) leaves a *draft*, which can
-    hold no records: it is deleted and the creation done again.
+    hold no records: it is deleted and the creation done again, unless it is young
+    enough to be another push's creation in progress (then it is waited for).
     """
     import argilla as rg
     import httpx
@@ -373,6 +418,8 @@ def ensure_dataset(client: rg.Argilla, design: DatasetDesign, workspace: Any) ->
     for _ in range(CREATE_ATTEMPTS):
         dataset = find_dataset(client, design.name, workspace.name)
         if dataset is not None and not _is_draft(client, dataset):
+            # read again: its settings may have been read while another push was adding them
+            dataset = find_dataset(client, design.name, workspace.name) or dataset
             check_compatible(client, dataset, design, workspace.name)
             return dataset, False
         try:
