@@ -404,7 +404,7 @@ def load_latest(
     if loaded is None:
         return None
     responses, records, meta = loaded
-    items = campaign.items_frame(loads if loads is not None else campaign.load_items(cfg))
+    items = campaign.items_frame(loads if loads is not None else campaign.load_items(cfg, records))
     saved = _saved_resolution(cfg, meta.get("snapshot")) if prefer_saved else None
     resolution = saved or resolve(
         items,
