@@ -59,7 +59,7 @@ def _can_log_in(url: str, username: str, password: str) -> bool:
 @pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["kill -9", "Ctrl-C"])
 def test_users_add_interrupted_mid_way_loses_no_password(argilla_server, tmp_path, sig):
     tag = uuid.uuid4().hex[:6]
-    names = [f"vol{i:02d}-{tag}" for i in range(8)]
+    names = [f"vol{i:02d}-{tag}" for i in range(40)]
     users_csv = tmp_path / "volunteers.csv"
     users_csv.write_text("username,role\n" + "".join(f"{n},\n" for n in names), "utf-8")
     users_csv.write_text(users_csv.read_text().replace(f"{names[0]},", f"{names[0]},admin"))

@@ -7,12 +7,14 @@ newcomer would (issue 10, point 10).
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 import yaml
 from argilla_rest import Rest
 from campaigns import OKAPI, cli, cli_json, make_config, scripted_campaign
 
+from annotate.lock import LOCK_NAME
 from annotate.model import Q_VERDICT
 from annotate.records import question_titles
 
@@ -30,13 +32,20 @@ def _refused(result, config) -> str:
     return lines[0]
 
 
+def _campaign_state(workdir: Path) -> list[str]:
+    """What a command left in the workdir, less the campaign lock (lock state, not data)."""
+    if not workdir.exists():
+        return []
+    return sorted(p.name for p in workdir.iterdir() if p.name != LOCK_NAME)
+
+
 def test_pull_before_the_first_push_says_so_and_writes_nothing(argilla_server, tmp_path):
     config = make_config(tmp_path, benchmarks=["arc"])
     workspace = yaml.safe_load(config.read_text())["workspace"]
     for args in (("pull", "-c", str(config)), ("pull", "-c", str(config), "--json")):
         line = _refused(cli(*args, info=argilla_server), config)
         assert f"workspace {workspace!r}" in line
-    assert not (tmp_path / "work").exists()
+    assert _campaign_state(tmp_path / "work") == []
 
 
 def test_pull_with_the_workspace_but_no_dataset_writes_nothing(argilla_server, tmp_path):
@@ -50,7 +59,7 @@ def test_pull_with_the_workspace_but_no_dataset_writes_nothing(argilla_server, t
     other = make_config(tmp_path / "b", benchmarks=["arc", "mmlu"], workspace=workspace)
     line = _refused(cli("pull", "-c", str(other), info=argilla_server), other)
     assert "-arc'" in line and "-mmlu'" in line and f"workspace {workspace!r}" in line
-    assert not (tmp_path / "b" / "work").exists()
+    assert _campaign_state(tmp_path / "b" / "work") == []
 
     # The same campaign with a benchmark not pushed yet: pull the rest, and say so.
     grown = yaml.safe_load(pushed.read_text())
