@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import uuid
@@ -18,6 +19,16 @@ import yaml
 from argilla_rest import Rest
 
 from annotate.model import format_correction, parse_correction
+
+
+def default_ctrl_c() -> None:
+    """`preexec_fn` for a CLI child a test will Ctrl-C: restore SIGINT's default first.
+
+    A test run started in the background (as CI may start it) inherits SIGINT ignored,
+    and Python then never raises KeyboardInterrupt, so the child would ignore the test's
+    Ctrl-C. A person's terminal delivers it; so must the test."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "configs" / "sample-es.yaml"

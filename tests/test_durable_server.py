@@ -18,7 +18,7 @@ import httpx
 import pytest
 import yaml
 from argilla_rest import Rest
-from campaigns import OKAPI, make_config
+from campaigns import OKAPI, default_ctrl_c, make_config
 from filesystems import full_disk, make_full, one_line_error, run, tree
 from proxy import Fault, FaultProxy, matching
 
@@ -39,6 +39,7 @@ def _start(args: list[str], info) -> subprocess.Popen:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=default_ctrl_c,
     )
 
 

@@ -18,7 +18,7 @@ from pathlib import Path
 import httpx
 import yaml
 from argilla_rest import Rest
-from campaigns import cli_json, make_config
+from campaigns import cli_json, default_ctrl_c, make_config
 from conftest import free_port
 from test_watch import delivery, event
 
@@ -67,7 +67,11 @@ def start_watch(info, config: Path, tmp_path: Path, *args: str) -> subprocess.Po
     command = ["watch", "-c", str(config), "--interval", "1", "--json", *args]
     with (tmp_path / "watch.jsonl").open("w") as out, (tmp_path / "watch.err").open("w") as err:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "annotate", *command], stdout=out, stderr=err, env=env
+            [sys.executable, "-m", "annotate", *command],
+            stdout=out,
+            stderr=err,
+            env=env,
+            preexec_fn=default_ctrl_c,
         )
     wait_for("the watcher to start", lambda: _seen(tmp_path / "watch.jsonl", "watching"))
     return proc
