@@ -40,6 +40,7 @@ from pydantic import (
 )
 
 from annotate.errors import ConfigError
+from annotate.triage import CHECKS as TRIAGE_CHECKS
 
 ADAPTERS: tuple[str, ...] = ("arc", "mmlu", "hellaswag", "truthfulqa", "generic")
 RESOLUTION_METHODS: tuple[str, ...] = ("majority", "dawid_skene", "glad", "mace")
@@ -327,6 +328,27 @@ class Report(_Model):
     phantom_flag: int = Field(default=1, ge=1)
 
 
+class Triage(_Model):
+    """Offline checks before people (`annotate.triage`); off unless asked, so existing
+    campaigns push exactly what they pushed before. When on, every check runs by default:
+    they are cheap, and resolve measures each one against the verdicts, so a noisy check
+    is dropped from `checks` on evidence. `prioritize` (needs `enabled`) writes the score
+    as `annotate_priority`, which the embedded server's queue serves first."""
+
+    enabled: bool = False
+    prioritize: bool = False
+    checks: list[Literal[TRIAGE_CHECKS]] = Field(  # type: ignore[valid-type]
+        default_factory=lambda: list(TRIAGE_CHECKS)
+    )
+
+    @model_validator(mode="after")
+    def _check(self) -> Triage:
+        if self.prioritize and not self.enabled:
+            raise ValueError("prioritize: true needs enabled: true (the priority is its score)")
+        self.checks = list(dict.fromkeys(self.checks))
+        return self
+
+
 class Campaign(_Model):
     """The whole campaign; build it with `load_config(path)`."""
 
@@ -342,6 +364,7 @@ class Campaign(_Model):
     resolution: Resolution = Field(default_factory=Resolution)
     publish: Publish = Field(default_factory=Publish)
     report: Report = Field(default_factory=Report)
+    triage: Triage = Field(default_factory=Triage)
     benchmarks: list[Benchmark] = Field(min_length=1)
 
     _path: Path | None = PrivateAttr(default=None)

@@ -1,0 +1,652 @@
+"""Triage before people: offline checks that point volunteers at the likely errors first.
+
+ESA-AI (arXiv 2406.12419) found that spans pre-filled by a machine halve the time per
+span, and that skipping items a system judged fine saves about a quarter of the budget.
+No quality-estimation model ships inside a package we may install, so these are cheap,
+explainable checks, each run per item with nothing downloaded at run time:
+
+- `language`: the segment's prose is identified (py3langid, BSD-3, its model inside the
+  wheel) as another language than the campaign's. The guess is restricted to the
+  campaign's language, the source language and its close neighbours (es/ca/gl/pt/...),
+  so a Spanish segment is never "Asturian" and Catalan left in Spanish is still caught.
+  Code lines and segments of under 4 words are not judged (too short to tell).
+- `untranslated`: the segment is the English original as it stands (needs originals).
+- `numbers`: numbers, unit symbols, URLs or e-mail addresses that differ from the
+  original (needs originals; "3.5" and "3,5", "1,000" and "1.000" are the same number).
+- `length_ratio`: translated/original length far from what is usual in the benchmark:
+  a robust z-score (median and MAD of log length ratios, per benchmark; Iglewicz and
+  Hoaglin's 3.5) (needs originals).
+- `choices`: an empty segment, or two choices that read the same.
+- `giveaway`: the correct option alone is much longer than the others, or alone ends in
+  another grammatical gender ("Recovered in Translation", arXiv 2602.22207: gender
+  endings can give the answer away after translation).
+
+Each finding names its check, the segment, where in it (`start`/`end`, or None for the
+whole segment), a severity hint (`minor`/`major`, as ESA's labels) and a message. Checks
+that need the English are skipped for items without an original: they are not errors.
+
+Score of an item (`triage_score`): 1 - prod(1 - w) over its findings, with w = 0.5 for a
+major finding and 0.2 for a minor one. It is 0 with no finding, grows with every finding,
+never reaches 1, and does not depend on their order: one major 0.5, two majors 0.75, one
+minor 0.2, a major and a minor 0.6.
+
+`measure` compares each check with the volunteers' verdicts (positive: an item resolved
+`corrected` or `unusable`), so organizers know which checks to trust.
+
+Pure functions; the language model is loaded once, on first use (about 1.5 s).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import statistics
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from annotate.model import Item
+
+CHECKS: tuple[str, ...] = (
+    "language",
+    "untranslated",
+    "numbers",
+    "length_ratio",
+    "choices",
+    "giveaway",
+)
+# Checks that compare with the English original: skipped for items without one.
+NEEDS_ORIGINAL: frozenset[str] = frozenset({"untranslated", "numbers", "length_ratio"})
+SEVERITY_WEIGHT: dict[str, float] = {"minor": 0.2, "major": 0.5}
+# Human verdicts that make an item a positive for `measure`.
+POSITIVE_STATUSES: frozenset[str] = frozenset({"corrected", "unusable"})
+NEGATIVE_STATUSES: frozenset[str] = frozenset({"validated"})
+NOT_CHOICES: frozenset[str] = frozenset({"question", "context"})
+
+# Language identification: languages a translation is commonly confused with.
+NEIGHBOURS: dict[str, tuple[str, ...]] = {
+    "es": ("ca", "gl", "pt", "it", "fr"),
+    "ca": ("es", "oc", "fr", "it"),
+    "gl": ("pt", "es"),
+    "pt": ("gl", "es"),
+    "eu": ("es", "fr"),
+    "it": ("es", "fr", "ca"),
+    "fr": ("ca", "es", "it", "oc"),
+    "oc": ("ca", "fr", "es"),
+}
+LANG_MIN_WORDS = 4
+LANG_MIN_LETTERS = 20
+LANG_CONFIDENCE = 0.9
+# Length ratio: modified z-score threshold (Iglewicz & Hoaglin), minimum original length
+# for a ratio to mean anything, pairs needed for a benchmark's statistics, MAD floor.
+LENGTH_Z = 3.5
+LENGTH_MIN_CHARS = 20
+LENGTH_MIN_PAIRS = 20
+LENGTH_MAD_FLOOR = 0.05
+# Giveaway by length: the correct option this many times longer than the longest other.
+GIVEAWAY_LENGTH = 1.5
+GIVEAWAY_MIN_EXTRA = 10
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One suspicion about one segment: `start`/`end` None means the whole segment."""
+
+    check: str
+    segment: str
+    start: int | None
+    end: int | None
+    severity: str
+    message: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "check": self.check,
+            "segment": self.segment,
+            "start": self.start,
+            "end": self.end,
+            "severity": self.severity,
+            "message": self.message,
+        }
+
+
+def triage_score(findings: Iterable[Finding]) -> float:
+    """1 - prod(1 - w) over the findings (w: 0.5 major, 0.2 minor); 0.0 for none."""
+    keep = 1.0
+    for f in findings:
+        keep *= 1.0 - SEVERITY_WEIGHT.get(f.severity, SEVERITY_WEIGHT["minor"])
+    return round(1.0 - keep, 6)
+
+
+# --- text helpers -------------------------------------------------------------------
+
+_WORD = re.compile(r"[^\W\d_]+")
+_CODE_LINE = re.compile(
+    r"^(?:[ \t]{2,}|\t)"  # indented
+    r"|[{};]\s*$"  # ends like a statement or block
+    r"|^\s*(?:def|class|return|import|from|for|while|if|elif|else|print|int|void|public|"
+    r"private|static|#include|function|var|let|const|SELECT|struct)\b[^\n]*[(:={;]"
+    r"|[=!<>]=|\s=\s|->|\w\([^\n]*\)"
+)
+
+
+def prose(text: str) -> str:
+    """The text without its code or formula lines (MMLU's programs are not language)."""
+    return "\n".join(line for line in text.split("\n") if not _CODE_LINE.search(line))
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text)
+
+
+def _fold(text: str) -> str:
+    """Compare texts as a reader would: NFKC, case, spacing, a final full stop."""
+    folded = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    return folded.rstrip(" .。")
+
+
+def choices_of(item: Item) -> list[str]:
+    return [name for name in item.segments if name not in NOT_CHOICES]
+
+
+# --- language ----------------------------------------------------------------------
+
+
+def base_code(lang: str) -> str:
+    """'es-MX' -> 'es'."""
+    return lang.replace("_", "-").split("-", 1)[0].lower()
+
+
+def candidate_languages(language: str, source_language: str = "en") -> tuple[str, ...]:
+    """What a segment may be identified as: the campaign's language, the source's, the
+    close neighbours of both, and py3langid's `zxx` (no linguistic content)."""
+    lang, src = base_code(language), base_code(source_language)
+    out = [lang, src, *NEIGHBOURS.get(lang, ()), "zxx"]
+    return tuple(dict.fromkeys(out))
+
+
+class LanguageGuesser:
+    """py3langid restricted to a set of languages; loaded once (its model is in the wheel)."""
+
+    _identifier: Any = None
+    _labels: frozenset[str] = frozenset()
+    _restricted: tuple[str, ...] | None = None  # what the shared identifier is set to
+
+    def __init__(self, languages: Sequence[str]) -> None:
+        self._load()
+        self.languages = tuple(lang for lang in languages if lang in self._labels)
+
+    @classmethod
+    def _load(cls) -> Any:
+        if cls._identifier is None:
+            from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+            ident = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+            cls._labels = frozenset(ident.labels)
+            cls._identifier = ident
+        return cls._identifier
+
+    def __call__(self, text: str) -> tuple[str, float]:
+        ident = self._load()
+        if LanguageGuesser._restricted != self.languages:  # slicing the model costs ~20 ms
+            ident.set_languages(list(self.languages))
+            LanguageGuesser._restricted = self.languages
+        lang, prob = ident.classify(text)
+        return str(lang), float(prob)
+
+
+def check_language(
+    item: Item,
+    guess: Callable[[str], tuple[str, float]],
+    *,
+    language: str,
+    source_language: str = "en",
+) -> list[Finding]:
+    lang, src = base_code(language), base_code(source_language)
+    out = []
+    for name, text in item.segments.items():
+        body = prose(text)
+        found = words(body)
+        if len(found) < LANG_MIN_WORDS or sum(map(len, found)) < LANG_MIN_LETTERS:
+            continue
+        got, prob = guess(body)
+        if got in (lang, "zxx") or prob < LANG_CONFIDENCE:
+            continue
+        severity = "major" if got == src else "minor"
+        what = "left in the source language" if got == src else "another language"
+        out.append(
+            Finding(
+                "language",
+                name,
+                None,
+                None,
+                severity,
+                f"reads as {got!r}, not {lang!r} ({prob:.2f}): {what}",
+            )
+        )
+    return out
+
+
+# --- comparisons with the original -------------------------------------------------------
+
+
+def check_untranslated(item: Item) -> list[Finding]:
+    """Segments identical to the English (names, numbers, code and formulas excepted)."""
+    if item.original is None:
+        return []
+    out = []
+    for name, text in item.segments.items():
+        orig = item.original.get(name)
+        if not orig or not text.strip() or _fold(text) != _fold(orig):
+            continue
+        common = [w for w in words(prose(text)) if w.islower() and len(w) >= 3]
+        if not common:
+            continue  # proper names, acronyms, numbers or code: the same in any language
+        severity = "major" if len(words(prose(text))) >= 3 else "minor"
+        out.append(Finding("untranslated", name, None, None, severity, "identical to the original"))
+    return out
+
+
+_NUMBER = re.compile(r"(?<![\d.,])\d+(?:[.,\u00a0\u202f]\d+|\s\d{3}(?!\d))*")
+_UNIT_SYMBOL = re.compile(r"[%‰°$€£¥]")
+_UNIT_ABBR = re.compile(
+    r"(?<=\d)\s?(km|kg|mg|µg|cm|mm|nm|ml|mL|mi|mph|km/h|ft|yd|lb|lbs|oz|gal|kWh|kW|MW|"
+    r"GHz|MHz|Hz|kJ|J|cal|kcal|mol|atm|Pa|kPa|°C|°F|K)\b"
+)
+_LINK = re.compile(r"(?:https?://|www\.)[^\s<>()\"']+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def _number_key(token: str) -> str:
+    """Digits only, no leading zeros: the same number whatever the separators."""
+    digits = re.sub(r"\D", "", token)
+    return digits.lstrip("0") or "0"
+
+
+def _links(text: str) -> list[tuple[str, int, int]]:
+    return [(m.group().rstrip(".,;:!?"), m.start(), m.end()) for m in _LINK.finditer(text)]
+
+
+def _numbers(text: str) -> list[tuple[str, int, int]]:
+    # numbers inside links are the link's business
+    spans = [(s, e) for _, s, e in _links(text)]
+    return [
+        (_number_key(m.group()), m.start(), m.end())
+        for m in _NUMBER.finditer(text)
+        if not any(s <= m.start() < e for s, e in spans)
+    ]
+
+
+def _units(text: str) -> list[tuple[str, int, int]]:
+    found = [(m.group(), m.start(), m.end()) for m in _UNIT_SYMBOL.finditer(text)]
+    found += [(m.group(1), m.start(1), m.end(1)) for m in _UNIT_ABBR.finditer(text)]
+    return found
+
+
+def check_numbers(item: Item) -> list[Finding]:
+    """Numbers, units and links of the original that the translation lost or changed."""
+    if item.original is None:
+        return []
+    out: list[Finding] = []
+    kinds = (
+        ("number", _numbers, "major"),
+        ("unit", _units, "minor"),
+        ("link", _links, "major"),
+    )
+    for name, text in item.segments.items():
+        orig = item.original.get(name)
+        if orig is None:
+            continue
+        for kind, extract, severity in kinds:
+            mine, theirs = extract(text), extract(orig)
+            have, want = Counter(k for k, _, _ in mine), Counter(k for k, _, _ in theirs)
+            extra, missing = have - want, want - have
+            for key, start, end in theirs:
+                if missing[key] > 0:
+                    missing[key] -= 1
+                    shown = orig[start:end]
+                    out.append(
+                        Finding(
+                            "numbers",
+                            name,
+                            None,
+                            None,
+                            severity,
+                            f"the original's {kind} {shown!r} is not in the translation",
+                        )
+                    )
+            for key, start, end in mine:
+                if extra[key] > 0:
+                    extra[key] -= 1
+                    out.append(
+                        Finding(
+                            "numbers",
+                            name,
+                            start,
+                            end,
+                            severity,
+                            f"{kind} {text[start:end]!r} is not in the original",
+                        )
+                    )
+    return out
+
+
+@dataclass(frozen=True)
+class LengthStats:
+    """Median and MAD of log(translated/original length) over a benchmark's segments."""
+
+    median: float
+    mad: float
+    pairs: int
+
+
+def _log_ratio(text: str, orig: str) -> float | None:
+    if len(orig.strip()) < LENGTH_MIN_CHARS:
+        return None
+    return math.log((len(text.strip()) + 1) / (len(orig.strip()) + 1))
+
+
+def length_stats(items: Iterable[Item]) -> LengthStats | None:
+    """The benchmark's usual length ratio; None when fewer than 20 segments compare."""
+    ratios = [
+        r
+        for item in items
+        if item.original is not None
+        for name, text in item.segments.items()
+        if (r := _log_ratio(text, item.original.get(name) or "")) is not None
+    ]
+    if len(ratios) < LENGTH_MIN_PAIRS:
+        return None
+    med = statistics.median(ratios)
+    mad = statistics.median(abs(r - med) for r in ratios)
+    return LengthStats(med, max(mad, LENGTH_MAD_FLOOR), len(ratios))
+
+
+def check_length(item: Item, stats: LengthStats | None) -> list[Finding]:
+    """Segments far longer or shorter than the benchmark's usual ratio to the English."""
+    if item.original is None or stats is None:
+        return []
+    out = []
+    for name, text in item.segments.items():
+        r = _log_ratio(text, item.original.get(name) or "")
+        if r is None:
+            continue
+        z = 0.6745 * (r - stats.median) / stats.mad
+        if abs(z) <= LENGTH_Z:
+            continue
+        factor = math.exp(r - stats.median)
+        severity = "major" if factor < 0.5 else "minor"  # half the text gone: an omission
+        side = f"{factor:.1f}x longer" if z > 0 else f"{1 / factor:.1f}x shorter"
+        out.append(
+            Finding(
+                "length_ratio",
+                name,
+                None,
+                None,
+                severity,
+                f"{side} than usual for this benchmark next to its original (z={z:.1f})",
+            )
+        )
+    return out
+
+
+# --- the choices ----------------------------------------------------------------------
+
+
+def check_choices(item: Item) -> list[Finding]:
+    """Empty segments, and choices that read the same as an earlier one."""
+    out = []
+    for name, text in item.segments.items():
+        if not text.strip():
+            out.append(Finding("choices", name, None, None, "major", "empty"))
+    seen: dict[str, str] = {}
+    for name in choices_of(item):
+        text = item.segments[name]
+        key = _fold(text)
+        if not key:
+            continue
+        if key in seen:
+            first = seen[key]
+            orig = item.original or {}
+            same_in_source = (
+                first in orig and name in orig and _fold(orig[first]) == _fold(orig[name])
+            )
+            severity = "minor" if same_in_source else "major"
+            why = " (so are the originals)" if same_in_source else ""
+            out.append(
+                Finding("choices", name, None, None, severity, f"same as choice {first}{why}")
+            )
+        else:
+            seen[key] = name
+    return out
+
+
+_ARTICLES: dict[str, dict[str, str]] = {
+    "es": {
+        "el": "m",
+        "los": "m",
+        "un": "m",
+        "unos": "m",
+        "la": "f",
+        "las": "f",
+        "una": "f",
+        "unas": "f",
+    },
+    "pt": {
+        "o": "m",
+        "os": "m",
+        "um": "m",
+        "uns": "m",
+        "a": "f",
+        "as": "f",
+        "uma": "f",
+        "umas": "f",
+    },
+    "gl": {
+        "o": "m",
+        "os": "m",
+        "un": "m",
+        "uns": "m",
+        "a": "f",
+        "as": "f",
+        "unha": "f",
+        "unhas": "f",
+    },
+    "ca": {
+        "el": "m",
+        "els": "m",
+        "un": "m",
+        "uns": "m",
+        "la": "f",
+        "les": "f",
+        "una": "f",
+        "unes": "f",
+    },
+    "it": {
+        "il": "m",
+        "lo": "m",
+        "gli": "m",
+        "un": "m",
+        "uno": "m",
+        "i": "m",
+        "la": "f",
+        "le": "f",
+        "una": "f",
+    },
+}
+GIVEAWAY_MAX_WORDS = 3
+
+
+def _gender(text: str, lang: str) -> tuple[str, int, int] | None:
+    """(gender, start, end of the word that tells) for a short noun phrase, else None.
+
+    An article says it; otherwise the last word's ending (-a/-as feminine, -o/-os
+    masculine; Catalan feminine plurals end in -es)."""
+    found = list(_WORD.finditer(text))
+    if not found or len(found) > GIVEAWAY_MAX_WORDS:
+        return None
+    first = found[0]
+    article = _ARTICLES.get(lang, {}).get(first.group().lower())
+    if article and len(found) > 1:
+        return article, first.start(), first.end()
+    last = found[-1]
+    word = last.group().lower()
+    if len(word) < 4 or word.endswith(("ma", "mas")):  # gas, día; el problema, el clima
+        return None
+    if word.endswith(("a", "as")) or (lang == "ca" and word.endswith("es")):
+        return "f", last.start(), last.end()
+    if word.endswith(("o", "os")):
+        return "m", last.start(), last.end()
+    return None
+
+
+def check_giveaway(item: Item, *, language: str) -> list[Finding]:
+    """The correct option alone differs in form from the others: alone in its grammatical
+    gender, or much longer. Length only with an original that was not already so: the
+    English correct answer is often the longest (TruthfulQA's best answers), and that is
+    the benchmark's doing, not the translation's."""
+    if len(item.answer) != 1 or item.answer[0] not in item.segments:
+        return []
+    from annotate.records import true_choices
+
+    correct = item.answer[0]
+    also_true = set(true_choices(item))
+    others = [n for n in choices_of(item) if n != correct and n not in also_true]
+    if len(others) < 2:
+        return []
+    out = []
+    text = item.segments[correct]
+    longest = max(len(item.segments[n].strip()) for n in others)
+    size = len(text.strip())
+    orig = item.original or {}
+    if (
+        size > GIVEAWAY_LENGTH * longest
+        and size - longest >= GIVEAWAY_MIN_EXTRA
+        and all(n in orig for n in (correct, *others))
+    ):
+        o_longest = max(len(orig[n].strip()) for n in others)
+        if len(orig[correct].strip()) <= GIVEAWAY_LENGTH * o_longest:
+            out.append(
+                Finding(
+                    "giveaway",
+                    correct,
+                    None,
+                    None,
+                    "minor",
+                    f"the correct option is {size / max(longest, 1):.1f}x longer than any other",
+                )
+            )
+    lang = base_code(language)
+    if lang in _ARTICLES:
+        mine = _gender(text, lang)
+        theirs = [g for n in others if (g := _gender(item.segments[n], lang)) is not None]
+        if mine and len(theirs) >= 2 and all(g[0] != mine[0] for g in theirs):
+            gender = "feminine" if mine[0] == "f" else "masculine"
+            out.append(
+                Finding(
+                    "giveaway",
+                    correct,
+                    mine[1],
+                    mine[2],
+                    "minor",
+                    f"only the correct option is {gender}: its form gives it away",
+                )
+            )
+    return out
+
+
+# --- running and measuring ---------------------------------------------------------------
+
+
+def triage_items(
+    items: Sequence[Item],
+    *,
+    language: str,
+    source_language: str = "en",
+    checks: Iterable[str] = CHECKS,
+    guess: Callable[[str], tuple[str, float]] | None = None,
+) -> dict[str, list[Finding]]:
+    """record id -> findings, for every item (an empty list when nothing was found).
+
+    Length statistics are per benchmark, so pass a whole benchmark (or several)."""
+    wanted = set(checks)
+    unknown = wanted - set(CHECKS)
+    if unknown:
+        raise ValueError(f"unknown triage checks: {sorted(unknown)}")
+    if "language" in wanted and guess is None:
+        guess = LanguageGuesser(candidate_languages(language, source_language))
+    stats: dict[str, LengthStats | None] = {}
+    if "length_ratio" in wanted:
+        by_bench: dict[str, list[Item]] = {}
+        for item in items:
+            by_bench.setdefault(item.benchmark, []).append(item)
+        stats = {name: length_stats(group) for name, group in by_bench.items()}
+    out: dict[str, list[Finding]] = {}
+    for item in items:
+        found: list[Finding] = []
+        if "language" in wanted and guess is not None:
+            found += check_language(item, guess, language=language, source_language=source_language)
+        if "untranslated" in wanted:
+            found += check_untranslated(item)
+        if "numbers" in wanted:
+            found += check_numbers(item)
+        if "length_ratio" in wanted:
+            found += check_length(item, stats.get(item.benchmark))
+        if "choices" in wanted:
+            found += check_choices(item)
+        if "giveaway" in wanted:
+            found += check_giveaway(item, language=language)
+        out[item.record_id] = found
+    return out
+
+
+def _ratio(num: int, den: int) -> float | None:
+    return round(num / den, 4) if den else None
+
+
+def measure(
+    findings: Mapping[str, Sequence[Finding]],
+    statuses: Mapping[str, str],
+    checks: Iterable[str] = CHECKS,
+) -> list[dict[str, Any]]:
+    """Precision and recall of each check (and of `any` check) against the verdicts.
+
+    Only items people settled count: positive when resolved `corrected` or `unusable`,
+    negative when `validated`; `needs_review` and `unannotated` items are left out.
+    A check flags an item when it has at least one finding on it. Precision is None when
+    the check flagged nothing, recall None when no item was positive.
+    """
+    judged = {
+        rid: status in POSITIVE_STATUSES
+        for rid, status in statuses.items()
+        if status in POSITIVE_STATUSES or status in NEGATIVE_STATUSES
+    }
+    rows = []
+    for check in [*checks, "any"]:
+        tp = fp = fn = tn = 0
+        for rid, positive in judged.items():
+            found = findings.get(rid, ())
+            flagged = any(f.check == check for f in found) if check != "any" else bool(found)
+            if flagged and positive:
+                tp += 1
+            elif flagged:
+                fp += 1
+            elif positive:
+                fn += 1
+            else:
+                tn += 1
+        rows.append(
+            {
+                "check": check,
+                "items": tp + fp + fn + tn,
+                "flagged": tp + fp,
+                "tp": tp,
+                "fp": fp,
+                "fn": fn,
+                "tn": tn,
+                "precision": _ratio(tp, tp + fp),
+                "recall": _ratio(tp, tp + fn),
+            }
+        )
+    return rows
