@@ -495,6 +495,74 @@ def test_similarity_search_orders_by_cosine(campaign):
     ]
 
 
+def _prioritised(records: list[dict], user_id: str) -> list[str]:
+    """The queue contract: `annotate_priority` descending, records without one last, then
+    the user's rotation (a stable sort of the rotation keeps it within ties)."""
+    rotation = _rotation([r["id"] for r in records], user_id)
+    priority = {r["id"]: (r.get("metadata") or {}).get("annotate_priority") for r in records}
+    return sorted(rotation, key=lambda i: (priority[i] is None, -(priority[i] or 0.0)))
+
+
+def test_queue_puts_annotate_priority_first(engine_server):
+    """A float `annotate_priority` orders every annotator's queue (ties and records
+    without one in the user's own rotation), on both databases, page by page."""
+    import argilla as rg
+
+    info = engine_server
+    client = rg.Argilla(api_url=info.url, api_key=info.api_key)
+    workspace = rg.Workspace(name=f"ws-{uuid.uuid4().hex[:8]}", client=client).create()
+    dataset = rg.Dataset(
+        name=f"prio-{uuid.uuid4().hex[:6]}",
+        workspace=workspace,
+        settings=rg.Settings(
+            fields=[rg.TextField(name="translation")],
+            questions=[rg.LabelQuestion(name="verdict", labels=["correct", "unusable"])],
+            metadata=[rg.FloatMetadataProperty(name="annotate_priority")],
+            distribution=rg.TaskDistribution(min_submitted=1),
+        ),
+        client=client,
+    ).create()
+    levels = [2.5, 0.75, -1.0, 0.75, 2.5, None, 10.0, None, 0.75, -1.0, None, 0.0, 2.5, None]
+    dataset.records.log(
+        [
+            rg.Record(
+                id=f"p{i}",
+                fields={"translation": f"Frase {i}"},
+                metadata={} if level is None else {"annotate_priority": level},
+            )
+            for i, level in enumerate(levels)
+        ]
+    )
+    ds_id = str(dataset.id)
+    owner = Rest(info.url, info.api_key)
+    ana, ben = (
+        owner.create_annotator(f"{n}-{uuid.uuid4().hex[:6]}", f"{n}-pw-1", str(workspace.id))
+        for n in ("ana", "ben")
+    )
+    queue = _queue_body(["pending"], ["pending"])
+    records = _listing(owner, ds_id)
+    for rest in (ana, ben):
+        expected = _prioritised(records, _me(rest))
+        assert _ids(_search(rest, ds_id, queue, me=True)) == expected
+        for size in (1, 4):  # pages concatenate to the whole order, each record once
+            pages = []
+            for offset in range(0, len(levels) + size, size):
+                page = _search(rest, ds_id, queue, me=True, offset=offset, limit=size)
+                assert page["total"] == len(levels)
+                pages += _ids(page)
+            assert pages == expected
+    # Answered records leave the queue (min_submitted=1: they are completed for all).
+    for rid in _ids(_search(ana, ds_id, queue, me=True, limit=3)):
+        ana.respond(rid, {"verdict": "correct"})
+    records = _listing(owner, ds_id)
+    pending = [r for r in records if r["status"] == "pending"]
+    assert len(pending) == len(levels) - 3
+    for rest in (ana, ben):
+        result = _search(rest, ds_id, queue, me=True)
+        assert result["total"] == len(pending)
+        assert _ids(result) == _prioritised(pending, _me(rest))
+
+
 def test_a_retried_submission_is_stored_once(campaign):
     """A client that retries a submit (e.g. after a 500) cannot create a second response:
     argilla-server keeps one response per user and record (a unique constraint)."""

@@ -10,8 +10,10 @@ queue (a user's pending records), the per-user order, paging, totals, progress a
 metadata metrics. Their cost does not grow with the dataset: `prepare_database` adds the
 indexes they need (CREATE INDEX IF NOT EXISTS on argilla-server's tables; its migrations
 are untouched), and the queue walks an index from a per-user starting point instead of
-sorting the dataset. Text search and similarity stream the candidate rows' text or
-vectors in pages and keep only the best ones, so memory stays bounded.
+sorting the dataset. A float metadata property `annotate_priority` (written by `annotate
+push` when triage asks for it) puts the records carrying it first, highest first. Text
+search and similarity stream the candidate rows' text or vectors in pages and keep only
+the best ones, so memory stays bounded.
 
 The engine reads through a connection pool of its own. The request that calls it already
 holds a connection of argilla-server's pool; borrowing a second one from the same pool is
@@ -75,15 +77,46 @@ ENGINE_NAME = "annotate-sql"
 # Rows fetched per round trip when text search or similarity streams candidates.
 _STREAM_BATCH = 1000
 
-# Indexes the engine's queries need, on argilla-server's own tables. Idempotent.
-INDEXES = (
-    # The annotator queue: pending records of a dataset, walked in id order.
-    "CREATE INDEX IF NOT EXISTS annotate_records_queue ON records (dataset_id, status, id)",
-    # The default order of owner searches and listings: insertion order.
-    "CREATE INDEX IF NOT EXISTS annotate_records_inserted ON records (dataset_id, inserted_at, id)",
-    # A user's responses (queue totals, user progress) without scanning the dataset.
-    "CREATE INDEX IF NOT EXISTS annotate_responses_user ON responses (user_id, record_id, status)",
-)
+# The float metadata property that puts records first in every annotator's queue (the
+# contract with `annotate push`'s triage): highest value first, records without one last.
+PRIORITY_PROPERTY = "annotate_priority"
+
+
+def priority_sql(dialect: str, column: str = "r.metadata") -> str:
+    """A record's priority as a number, NULL when it has none.
+
+    Written with literals only, so that the database recognises it as the expression of
+    the `annotate_records_priority` index (bind parameters would hide that).
+    """
+    key = PRIORITY_PROPERTY
+    if dialect == "postgresql":
+        return (
+            f"(CASE WHEN json_typeof({column} -> '{key}') = 'number' "
+            f"THEN CAST({column} ->> '{key}' AS DOUBLE PRECISION) END)"
+        )
+    path = f"'$.\"{key}\"'"
+    return (
+        f"(CASE WHEN json_type({column}, {path}) IN ('integer', 'real') "
+        f"THEN json_extract({column}, {path}) END)"
+    )
+
+
+def indexes(dialect: str) -> tuple[str, ...]:
+    """The indexes the engine's queries need, on argilla-server's own tables. Idempotent."""
+    priority = priority_sql(dialect, "metadata")
+    return (
+        # The annotator queue: pending records of a dataset, walked in id order.
+        "CREATE INDEX IF NOT EXISTS annotate_records_queue ON records (dataset_id, status, id)",
+        # The default order of owner searches and listings: insertion order.
+        "CREATE INDEX IF NOT EXISTS annotate_records_inserted "
+        "ON records (dataset_id, inserted_at, id)",
+        # A user's responses (queue totals, user progress) without scanning the dataset.
+        "CREATE INDEX IF NOT EXISTS annotate_responses_user "
+        "ON responses (user_id, record_id, status)",
+        # The prioritised queue: only records that carry a priority are in it.
+        "CREATE INDEX IF NOT EXISTS annotate_records_priority "
+        f"ON records (dataset_id, status, {priority}, id) WHERE {priority} IS NOT NULL",
+    )
 
 
 # --- connections ----------------------------------------------------------------------
@@ -160,7 +193,7 @@ def prepare_database() -> None:
             async with engine.begin() as conn:
                 if engine.dialect.name == "sqlite":
                     await conn.exec_driver_sql("PRAGMA journal_mode=WAL")
-                for statement in INDEXES:
+                for statement in indexes(engine.dialect.name):
                     await conn.exec_driver_sql(statement)
         finally:
             await engine.dispose()
@@ -722,32 +755,54 @@ class SQLSearchEngine(SearchEngine):
     async def _user_order_page(
         self, conn, sql: _Sql, where: str, filter, dataset_id, user_id, offset: int, limit: int
     ) -> SearchResponses:
-        """A page of the user's order: ids from the user's pivot upwards, then wrap around.
+        """A page of the user's order, read segment by segment, each an index range scan.
 
-        Both halves are index range scans that stop after `limit` rows.
+        The rotation: ids from the user's pivot upwards, then wrap around. When the dataset
+        has the priority property, records carrying a priority come first (highest first,
+        ties in the rotation) and the rest follow in the rotation. A segment is read only
+        when the page reaches it, and stops after `limit` rows.
         """
         pivot = sql.uid(user_pivot(user_id))
-        head = (
-            f"SELECT r.id FROM records r WHERE {where} AND r.id >= {pivot} ORDER BY r.id "
-            f"LIMIT {sql.p(limit)} OFFSET {sql.p(offset)}"
-        )
-        ids = [rid for (rid,) in await self._rows(conn, sql, head)]
-        if len(ids) < limit:
-            if ids:
-                tail_offset = 0
-            else:  # the page starts after the head: how many rows did the head have?
-                head_count = await self._rows(
-                    conn, sql, f"SELECT COUNT(*) FROM records r WHERE {where} AND r.id >= {pivot}"
-                )
-                tail_offset = max(0, offset - int(head_count[0][0]))
-            tail = (
-                f"SELECT r.id FROM records r WHERE {where} AND r.id < {pivot} ORDER BY r.id "
-                f"LIMIT {sql.p(limit - len(ids))} OFFSET {sql.p(tail_offset)}"
+        segments = [(f"r.id >= {pivot}", "r.id"), (f"r.id < {pivot}", "r.id")]
+        if await self._has_priority(conn, sql, dataset_id):
+            priority = priority_sql(conn.dialect.name)
+            rotation = f"CASE WHEN r.id >= {pivot} THEN 0 ELSE 1 END, r.id"
+            segments = [
+                (f"{priority} IS NOT NULL", f"{priority} DESC, {rotation}"),
+                *((f"{priority} IS NULL AND {cond}", order) for cond, order in segments),
+            ]
+        ids: list = []
+        skip = offset  # rows of the order before the page, not yet passed
+        for cond, order in segments:
+            if len(ids) >= limit:
+                break
+            rows = await self._rows(
+                conn,
+                sql,
+                f"SELECT r.id FROM records r WHERE {where} AND {cond} ORDER BY {order} "
+                f"LIMIT {sql.p(limit - len(ids))} OFFSET {sql.p(skip)}",
             )
-            ids += [rid for (rid,) in await self._rows(conn, sql, tail)]
+            ids += [rid for (rid,) in rows]
+            if rows:
+                skip = 0
+            elif skip:  # the page starts after this segment: how many rows did it have?
+                count = await self._rows(
+                    conn, sql, f"SELECT COUNT(*) FROM records r WHERE {where} AND {cond}"
+                )
+                skip = max(0, skip - int(count[0][0]))
         total = await self._count(conn, sql, where, filter, dataset_id)
         items = [SearchResponseItem(record_id=_as_uuid(rid), score=1.0) for rid in ids]
         return SearchResponses(items=items, total=total)
+
+    async def _has_priority(self, conn, sql: _Sql, dataset_id) -> bool:
+        """Does the dataset have the float metadata property that orders the queue?"""
+        rows = await self._rows(
+            conn,
+            sql,
+            f"SELECT settings FROM metadata_properties WHERE dataset_id = {sql.uid(dataset_id)} "
+            f"AND name = {sql.p(PRIORITY_PROPERTY)}",
+        )
+        return bool(rows) and (_json(rows[0][0]) or {}).get("type") == "float"
 
     async def _stream(self, conn, sql: _Sql, statement: str):
         result = await conn.stream(text(statement), sql.params)
