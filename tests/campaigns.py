@@ -97,6 +97,16 @@ def one_error_line(result: subprocess.CompletedProcess, *fragments: str) -> str:
     return lines[0]
 
 
+def pushed_dataset(owner: Rest, config: Path) -> tuple[dict, dict]:
+    """(workspace, dataset) of a pushed one-benchmark test campaign, as the REST API has them."""
+    name = yaml.safe_load(config.read_text())["workspace"]
+    ws = next(w for w in owner.get("/api/v1/me/workspaces")["items"] if w["name"] == name)
+    dataset = next(
+        d for d in owner.get("/api/v1/me/datasets")["items"] if d["workspace_id"] == ws["id"]
+    )
+    return ws, dataset
+
+
 def scripted_campaign(argilla_server, tmp: Path) -> dict:
     """Push six ARC items, then three annotators answer them as scripted.
 
@@ -110,12 +120,8 @@ def scripted_campaign(argilla_server, tmp: Path) -> dict:
     cli_json("push", "-c", str(config), info=argilla_server)
 
     owner = Rest(argilla_server.url, argilla_server.api_key)
-    workspace_name = yaml.safe_load(config.read_text())["workspace"]
-    ws = next(w for w in owner.get("/api/v1/me/workspaces")["items"] if w["name"] == workspace_name)
-    dataset = next(
-        d for d in owner.get("/api/v1/me/datasets")["items"] if d["workspace_id"] == ws["id"]
-    )
-    tag = workspace_name[-8:]
+    ws, dataset = pushed_dataset(owner, config)
+    tag = ws["name"][-8:]
     users = {
         n: owner.create_annotator(f"{n}-{tag}", f"{n}-password-123", ws["id"])
         for n in ("ana", "ben", "cris")

@@ -253,6 +253,7 @@ class DatasetDesign:
     error_categories: bool
     min_submitted: int
     metadata: tuple[str, ...]
+    protocol: str = "verdict"
 
     def spec(self) -> dict[str, Any]:
         """The settings as plain data in the REST API's shape: what `settings()` builds,
@@ -291,13 +292,18 @@ class DatasetDesign:
             for name in (Q_CORRECTION, Q_COMMENT)
         ]
         metadata = [{"name": m, "title": m, "settings": {"type": "terms"}} for m in self.metadata]
-        return {
+        spec = {
             "guidelines": self.guidelines,
             "min_submitted": self.min_submitted,
             "fields": fields,
             "questions": questions,
             "metadata": metadata,
         }
+        if self.protocol == "esa":
+            from annotate.esa import esa_spec
+
+            spec = esa_spec(spec, lang=self.lang, error_categories=self.error_categories)
+        return spec
 
     def settings(self) -> rg.Settings:
         """The SDK settings a new dataset is created with (built from `spec()`)."""
@@ -329,6 +335,19 @@ class DatasetDesign:
             if kind == "text":
                 questions.append(
                     rg.TextQuestion(**common, use_markdown=q["settings"]["use_markdown"])
+                )
+            elif kind == "rating":
+                values = [o["value"] for o in q["settings"]["options"]]
+                questions.append(rg.RatingQuestion(**common, values=values))
+            elif kind == "span":
+                labels = {o["value"]: o["text"] for o in q["settings"]["options"]}
+                questions.append(
+                    rg.SpanQuestion(
+                        **common,
+                        field=q["settings"]["field"],
+                        labels=labels,
+                        allow_overlapping=q["settings"]["allow_overlapping"],
+                    )
                 )
             else:
                 labels = {o["value"]: o["text"] for o in q["settings"]["options"]}

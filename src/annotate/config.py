@@ -360,6 +360,9 @@ class Campaign(_Model):
     guidelines_file: Path | None = Field(default=None, strict=False)
     min_submitted: int = Field(default=2, ge=1, le=MAX_MIN_SUBMITTED)
     error_categories: bool = True
+    # verdict: is the translation right (and its correction); esa: also error spans and a
+    # 0-100 score on the machine translation (see annotate.esa). Fixed once pushed.
+    protocol: Literal["verdict", "esa"] = "verdict"
     workdir: Path | None = Field(default=None, strict=False)
     resolution: Resolution = Field(default_factory=Resolution)
     publish: Publish = Field(default_factory=Publish)

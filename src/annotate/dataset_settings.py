@@ -25,6 +25,8 @@ from annotate.model import Q_VERDICT
 CONFIG_KEY = {
     ("field", "original"): "original",
     ("question", "error_categories"): "error_categories",
+    ("question", "error_spans"): "protocol",
+    ("question", "esa_score"): "protocol",
 }
 REFUSAL_HINT = (
     "Argilla cannot change that in a dataset that exists: undo the change, or give the "
@@ -140,7 +142,7 @@ def _plan_questions(plan: SettingsPlan, have: dict[str, dict], want: dict[str, d
         if _text(h.get("description")) != _text(w["description"]):
             changed.append("description")
         texts_have = {o["value"]: o.get("text") for o in _options(h)}
-        if any(texts_have[o["value"]] != o["text"] for o in _options(w)):
+        if any(texts_have[o["value"]] != o.get("text") for o in _options(w)):
             changed.append("labels")
         use_markdown = w["settings"].get("use_markdown")
         if (
@@ -183,6 +185,14 @@ def plan_settings(live: dict[str, Any], wanted: dict[str, Any], *, dataset: str)
         plan.refusals.append(
             f"exists with other settings (fields {sorted(have_fields)}, questions "
             f"{sorted(have_questions)}): not a dataset of this campaign"
+        )
+        return plan
+    have_protocol = "esa" if "error_spans" in have_questions else "verdict"
+    want_protocol = "esa" if "error_spans" in want_questions else "verdict"
+    if have_protocol != want_protocol:  # one line, not the list of questions it implies
+        plan.refusals.append(
+            f"protocol: the dataset was pushed with protocol {have_protocol!r}, the config "
+            f"asks for {want_protocol!r}; a dataset cannot switch (annotate.esa)"
         )
         return plan
     _structure(plan, "field", have_fields, want_fields)

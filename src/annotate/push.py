@@ -147,6 +147,7 @@ def design_for(cfg: Any, bench: Any, items: list[Item]) -> Any:
         error_categories=cfg.error_categories,
         min_submitted=cfg.min_submitted,
         metadata=tuple(keys),
+        protocol=cfg.protocol,
     )
 
 
@@ -357,7 +358,10 @@ def _push(
             # answer the old text in between for the length of one batch
             old = [x for item in batch for x in p.stale.get(item.record_id, ())]
             argilla_io.delete_responses(client, old)
-            payloads = [records.record_payload(item, lang=cfg.language) for item in batch]
+            payloads = [
+                records.record_payload(item, lang=cfg.language, protocol=cfg.protocol)
+                for item in batch
+            ]
             argilla_io.log_records(dataset, payloads, batch_size=batch_size)
     return [p.result for p in planned]
 

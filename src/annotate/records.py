@@ -459,13 +459,23 @@ def render_original(item: Item, lang: str = "en") -> str | None:
     return _render(item.original, item.answer, item.metadata, lang, true_choices(item))
 
 
-def record_payload(item: Item, *, lang: str, source_lang: str = "en") -> dict[str, Any]:
-    """Everything push needs for one Argilla record (id, fields, suggestion, metadata)."""
+def record_payload(
+    item: Item, *, lang: str, source_lang: str = "en", protocol: str = "verdict"
+) -> dict[str, Any]:
+    """Everything push needs for one Argilla record (id, fields, suggestion, metadata).
+
+    Under `protocol: esa` the translation is the plain segment layout the error spans
+    are over (annotate.esa), not Markdown."""
     fields: dict[str, str] = {}
     original = render_original(item, source_lang)
     if original is not None:
         fields["original"] = original
-    fields["translation"] = render_item(item, lang)
+    if protocol == "esa":
+        from annotate.esa import item_layout
+
+        fields["translation"] = item_layout(item, lang).text
+    else:
+        fields["translation"] = render_item(item, lang)
     metadata: dict[str, str] = {"benchmark": item.benchmark}
     for key in ("split", "subject", "category"):
         if item.metadata.get(key):
