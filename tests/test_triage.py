@@ -453,3 +453,70 @@ def test_config_mistakes_are_one_line(section, message):
         campaign_from_dict({**BASE, "triage": section}, file="c.yaml")
     assert str(info.value).startswith(f"c.yaml: {message}")
     assert "\n" not in str(info.value)
+
+
+def test_disabled_triage_pushes_exactly_what_it_did():
+    from annotate import push, records
+    from annotate.config import campaign_from_dict
+
+    it = item({"question": "¿Qué?", "A": "velocidad", "B": "velocidad", "C": "masa"})
+    off = campaign_from_dict(BASE)
+    planned = push._Planned(off.benchmarks[0], None, None, push.PushPlan(), {}, None)
+    assert push._payload(off, planned, it) == records.record_payload(it, lang="es")
+    spec = push.design_for(off, off.benchmarks[0], [it]).spec()
+    assert [m["settings"]["type"] for m in spec["metadata"]] == ["terms", "terms"]
+
+    on = campaign_from_dict({**BASE, "triage": {"enabled": True, "prioritize": True}})
+    planned.findings = triage.campaign_findings(on, [it])
+    payload = push._payload(on, planned, it)
+    plain = records.record_payload(it, lang="es")
+    # one major finding (B same as A): 0.5, as score and as queue priority
+    assert payload["metadata"] == {
+        **plain["metadata"],
+        "triage_score": 0.5,
+        "annotate_priority": 0.5,
+    }
+    assert payload["metadata"]["content_hash"] == it.content_hash  # what decides re-queueing
+    assert {k: v for k, v in payload.items() if k != "metadata"} == {
+        k: v for k, v in plain.items() if k != "metadata"
+    }
+    floats = [m for m in push.design_for(on, on.benchmarks[0], [it]).spec()["metadata"]][2:]
+    assert [(m["name"], m["settings"]["type"], m["visible_for_annotators"]) for m in floats] == [
+        ("triage_score", "float", False),
+        ("annotate_priority", "float", False),
+    ]
+
+
+def test_metadata_differs():
+    want = {"triage_score": 0.5}
+    assert triage.metadata_differs({}, want)  # never scored: write it
+    assert triage.metadata_differs({"triage_score": 0.2}, want)
+    assert triage.metadata_differs({"triage_score": "0.5"}, want)
+    assert not triage.metadata_differs({"triage_score": 0.5, "content_hash": "x"}, want)
+    assert not triage.metadata_differs({"triage_score": 0.5}, {})  # triage off: nothing
+
+
+# --- the report section ---------------------------------------------------------------------
+
+
+def test_report_section_only_in_triage_campaigns():
+    import re
+
+    from annotate.report import ReportData, build_report
+
+    statuses = {"a": "corrected", "b": "validated", "c": "unusable", "d": "validated"}
+    findings = {"a": [f("major", "numbers")], "b": [f("minor", "numbers")], "c": [], "d": []}
+    rows = triage.measure(findings, statuses, ["numbers", "giveaway"])
+    data = ReportData(campaign="c", language="es", generated_at="2026-12-01 10:00 UTC")
+    assert 'id="triage"' not in build_report(data, lang="es")  # today's page, unchanged
+    data.triage = rows
+    page = build_report(data, lang="es")
+    section = re.search(r'<section class="card" id="triage".*?</section>', page, re.S).group(0)
+    assert "Cribado automático" in section and 'href="#triage"' in page
+    # numbers: flagged 2 (a, b), TP 1, FP 1, FN 1 (c): precision 50 %, recall 50 %
+    row = re.search(r"Números, unidades, enlaces</th>(.*?)</tr>", section, re.S).group(1)
+    cells = re.findall(r'<td class="num[^"]*">([^<]*)</td>', row)
+    assert [c.replace("\u00a0", " ") for c in cells] == ["2", "1", "1", "1", "50 %", "50 %"]
+    # precision bars for numbers and any (giveaway flagged nothing: no precision), each
+    # drawn in the wide and the compact layout
+    assert "<svg" in section and section.count('class="bar s0"') == 4

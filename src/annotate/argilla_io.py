@@ -254,6 +254,9 @@ class DatasetDesign:
     min_submitted: int
     metadata: tuple[str, ...]
     protocol: str = "verdict"
+    # float properties (triage's score and queue priority), hidden from annotators: a
+    # volunteer told an item is suspect would not judge it afresh
+    float_metadata: tuple[str, ...] = ()
 
     def spec(self) -> dict[str, Any]:
         """The settings as plain data in the REST API's shape: what `settings()` builds,
@@ -292,6 +295,10 @@ class DatasetDesign:
             for name in (Q_CORRECTION, Q_COMMENT)
         ]
         metadata = [{"name": m, "title": m, "settings": {"type": "terms"}} for m in self.metadata]
+        metadata += [
+            {"name": m, "title": m, "settings": {"type": "float"}, "visible_for_annotators": False}
+            for m in self.float_metadata
+        ]
         spec = {
             "guidelines": self.guidelines,
             "min_submitted": self.min_submitted,
@@ -352,8 +359,14 @@ class DatasetDesign:
             else:
                 labels = {o["value"]: o["text"] for o in q["settings"]["options"]}
                 questions.append(label_kinds[kind](**common, labels=labels))
+        kinds = {"terms": rg.TermsMetadataProperty, "float": rg.FloatMetadataProperty}
         metadata = [
-            rg.TermsMetadataProperty(name=m["name"], title=m["title"]) for m in spec["metadata"]
+            kinds[m["settings"]["type"]](
+                name=m["name"],
+                title=m["title"],
+                visible_for_annotators=m.get("visible_for_annotators", True),
+            )
+            for m in spec["metadata"]
         ]
         return rg.Settings(
             guidelines=spec["guidelines"],
@@ -582,6 +595,7 @@ def existing_records(client: rg.Argilla, dataset: Any) -> list[dict]:
                 "record_id": r["external_id"],
                 "argilla_id": r["id"],
                 "content_hash": (r.get("metadata") or {}).get("content_hash"),
+                "metadata": r.get("metadata") or {},
                 "suggestion": suggestion,
                 "responses": [
                     {"id": x["id"], "user_id": x.get("user_id"), "status": x.get("status")}

@@ -165,6 +165,10 @@ def _run_resolve(
     summary["stale_records"] = len(stale)  # the exact count; a sample of ids below
     summary["stale_record_ids"] = stale[:20]
     summary.update(unmatched_votes(items, responses))
+    if cfg.triage.enabled:
+        from annotate import triage
+
+        summary["triage"] = triage.evaluate(cfg, loads, resolution.items)
     out = store.resolved_dir(cfg.workdir)
     save_resolution(out, resolution, summary)
     return resolution, summary

@@ -163,7 +163,7 @@ def _plan_metadata(plan: SettingsPlan, have: dict[str, dict], want: dict[str, di
     for name, w in want.items():
         h = have.get(name)
         if h is None:
-            body = {**w, "visible_for_annotators": True}
+            body = {"visible_for_annotators": True, **w}
             plan.updates.append(Update("new_metadata", None, body, f"metadata {name!r} added"))
         elif (h.get("settings") or {}).get("type") != w["settings"]["type"]:
             plan.refusals.append(f"metadata {name!r}: its type cannot change")

@@ -108,6 +108,31 @@ STRINGS: dict[str, dict[str, str]] = {
         "errors": "Error categories",
         "errors_intro": "What was wrong with the translations that needed fixing.",
         "errors_chart_desc": "Number of times each error category was flagged.",
+        # automatic triage (annotate.triage)
+        "triage": "Automatic triage",
+        "triage_intro": (
+            "How well each automatic check, run before people, foretold what volunteers found. "
+            "Precision: of the items a check flagged, the share people corrected or found "
+            "unusable. Recall: of those items, the share the check flagged. Only items people "
+            "settled count."
+        ),
+        "triage_chart_desc": (
+            "Precision and recall of each automatic check against the volunteers' verdicts."
+        ),
+        "check": "Check",
+        "flagged": "Flagged",
+        "precision": "Precision",
+        "recall": "Recall",
+        "true_positives": "Confirmed",
+        "false_positives": "False alarms",
+        "false_negatives": "Missed",
+        "check.language": "Wrong language",
+        "check.untranslated": "Left untranslated",
+        "check.numbers": "Numbers, units, links",
+        "check.length_ratio": "Unusual length",
+        "check.choices": "Empty or duplicated choices",
+        "check.giveaway": "Answer given away",
+        "check.any": "Any check",
         "count": "Count",
         "category": "Category",
         # disagreements
@@ -217,6 +242,31 @@ STRINGS: dict[str, dict[str, str]] = {
         "errors": "Tipos de error",
         "errors_intro": "Qué fallaba en las traducciones que hubo que corregir.",
         "errors_chart_desc": "Número de veces que se marcó cada tipo de error.",
+        # automatic triage (annotate.triage)
+        "triage": "Cribado automático",
+        "triage_intro": (
+            "Qué tal anticipó cada comprobación automática, hecha antes que las personas, lo que "
+            "encontraron los voluntarios. Precisión: de los ítems que marcó, la parte que se "
+            "corrigió o se declaró inservible. Exhaustividad: de esos ítems, la parte que marcó. "
+            "Solo cuentan los ítems ya resueltos."
+        ),
+        "triage_chart_desc": (
+            "Precisión y exhaustividad de cada comprobación automática frente a los veredictos."
+        ),
+        "check": "Comprobación",
+        "flagged": "Marcados",
+        "precision": "Precisión",
+        "recall": "Exhaustividad",
+        "true_positives": "Confirmados",
+        "false_positives": "Falsas alarmas",
+        "false_negatives": "Omitidos",
+        "check.language": "Idioma equivocado",
+        "check.untranslated": "Sin traducir",
+        "check.numbers": "Números, unidades, enlaces",
+        "check.length_ratio": "Longitud inusual",
+        "check.choices": "Opciones vacías o repetidas",
+        "check.giveaway": "Respuesta delatada",
+        "check.any": "Cualquiera",
         "count": "Recuento",
         "category": "Tipo",
         "disagreements": "Ítems con más desacuerdo",
@@ -318,6 +368,31 @@ STRINGS: dict[str, dict[str, str]] = {
         "errors": "Tipus d'error",
         "errors_intro": "Què fallava en les traduccions que calia corregir.",
         "errors_chart_desc": "Nombre de vegades que s'ha marcat cada tipus d'error.",
+        # automatic triage (annotate.triage)
+        "triage": "Triatge automàtic",
+        "triage_intro": (
+            "Com de bé va anticipar cada comprovació automàtica, feta abans que les persones, el "
+            "que van trobar els voluntaris. Precisió: dels ítems que va marcar, la part que es va"
+            " corregir o es va declarar inservible. Exhaustivitat: d'aquests ítems, la part que "
+            "va marcar. Només compten els ítems ja resolts."
+        ),
+        "triage_chart_desc": (
+            "Precisió i exhaustivitat de cada comprovació automàtica davant dels veredictes."
+        ),
+        "check": "Comprovació",
+        "flagged": "Marcats",
+        "precision": "Precisió",
+        "recall": "Exhaustivitat",
+        "true_positives": "Confirmats",
+        "false_positives": "Falses alarmes",
+        "false_negatives": "Omesos",
+        "check.language": "Llengua equivocada",
+        "check.untranslated": "Sense traduir",
+        "check.numbers": "Nombres, unitats, enllaços",
+        "check.length_ratio": "Llargada inusual",
+        "check.choices": "Opcions buides o repetides",
+        "check.giveaway": "Resposta delatada",
+        "check.any": "Qualsevol",
         "count": "Recompte",
         "category": "Tipus",
         "disagreements": "Ítems amb més desacord",
@@ -418,6 +493,31 @@ STRINGS: dict[str, dict[str, str]] = {
         "errors": "Tipos de erro",
         "errors_intro": "Que fallaba nas traducións que houbo que corrixir.",
         "errors_chart_desc": "Número de veces que se marcou cada tipo de erro.",
+        # automatic triage (annotate.triage)
+        "triage": "Cribado automático",
+        "triage_intro": (
+            "Que ben anticipou cada comprobación automática, feita antes ca as persoas, o que "
+            "atoparon os voluntarios. Precisión: dos ítems que marcou, a parte que se corrixiu ou"
+            " se declarou inservible. Exhaustividade: deses ítems, a parte que marcou. Só contan "
+            "os ítems xa resoltos."
+        ),
+        "triage_chart_desc": (
+            "Precisión e exhaustividade de cada comprobación automática fronte aos veredictos."
+        ),
+        "check": "Comprobación",
+        "flagged": "Marcados",
+        "precision": "Precisión",
+        "recall": "Exhaustividade",
+        "true_positives": "Confirmados",
+        "false_positives": "Falsas alarmas",
+        "false_negatives": "Omitidos",
+        "check.language": "Lingua equivocada",
+        "check.untranslated": "Sen traducir",
+        "check.numbers": "Números, unidades, ligazóns",
+        "check.length_ratio": "Lonxitude inusual",
+        "check.choices": "Opcións baleiras ou repetidas",
+        "check.giveaway": "Resposta delatada",
+        "check.any": "Calquera",
         "count": "Reconto",
         "category": "Tipo",
         "disagreements": "Ítems con máis desacordo",
@@ -521,6 +621,31 @@ STRINGS: dict[str, dict[str, str]] = {
         "errors": "Errore motak",
         "errors_intro": "Zer zegoen gaizki zuzendu behar izan ziren itzulpenetan.",
         "errors_chart_desc": "Errore mota bakoitza zenbat aldiz markatu den.",
+        # automatic triage (annotate.triage)
+        "triage": "Baheketa automatikoa",
+        "triage_intro": (
+            "Pertsonen aurretik egindako egiaztapen automatiko bakoitzak zenbateraino aurreratu "
+            "zuen boluntarioek aurkitutakoa. Zehaztasuna: markatutako itemetatik, zuzendu edo "
+            "erabilezintzat jo zirenen zatia. Estaldura: item horietatik, markatu zuenaren zatia."
+            " Ebatzitako itemak soilik zenbatzen dira."
+        ),
+        "triage_chart_desc": (
+            "Egiaztapen automatiko bakoitzaren zehaztasuna eta estaldura, epaien aldean."
+        ),
+        "check": "Egiaztapena",
+        "flagged": "Markatuak",
+        "precision": "Zehaztasuna",
+        "recall": "Estaldura",
+        "true_positives": "Baieztatuak",
+        "false_positives": "Alarma faltsuak",
+        "false_negatives": "Galduak",
+        "check.language": "Hizkuntza okerra",
+        "check.untranslated": "Itzuli gabe",
+        "check.numbers": "Zenbakiak, unitateak, estekak",
+        "check.length_ratio": "Luzera ezohikoa",
+        "check.choices": "Aukera hutsak edo errepikatuak",
+        "check.giveaway": "Erantzuna salatua",
+        "check.any": "Edozein",
         "count": "Kopurua",
         "category": "Mota",
         "disagreements": "Desadostasun handieneko itemak",
@@ -622,6 +747,31 @@ STRINGS: dict[str, dict[str, str]] = {
         "errors": "Tipos de erro",
         "errors_intro": "O que estava errado nas traduções que foi preciso corrigir.",
         "errors_chart_desc": "Número de vezes que cada tipo de erro foi marcado.",
+        # automatic triage (annotate.triage)
+        "triage": "Triagem automática",
+        "triage_intro": (
+            "Quão bem cada verificação automática, feita antes das pessoas, antecipou o que os "
+            "voluntários encontraram. Precisão: dos itens que marcou, a parte que foi corrigida "
+            "ou declarada inutilizável. Revocação: desses itens, a parte que marcou. Só contam os"
+            " itens já resolvidos."
+        ),
+        "triage_chart_desc": (
+            "Precisão e revocação de cada verificação automática frente aos veredictos."
+        ),
+        "check": "Verificação",
+        "flagged": "Marcados",
+        "precision": "Precisão",
+        "recall": "Revocação",
+        "true_positives": "Confirmados",
+        "false_positives": "Alarmes falsos",
+        "false_negatives": "Perdidos",
+        "check.language": "Idioma errado",
+        "check.untranslated": "Não traduzido",
+        "check.numbers": "Números, unidades, links",
+        "check.length_ratio": "Comprimento incomum",
+        "check.choices": "Opções vazias ou repetidas",
+        "check.giveaway": "Resposta entregue",
+        "check.any": "Qualquer uma",
         "count": "Contagem",
         "category": "Tipo",
         "disagreements": "Itens com mais desacordo",

@@ -433,10 +433,19 @@ def report_data(
         phantom_flag=cfg.report.phantom_flag,
         history=history_frame(store.history(cfg.workdir)),
     )
+    if cfg.triage.enabled and loads is None:  # the checks need the items themselves
+        from annotate.campaign import load_items
+
+        loaded = store.load(cfg.workdir, snapshot)
+        loads = load_items(cfg, loaded[1]) if loaded is not None else None
     pulled = load_latest(cfg, loads, snapshot=snapshot)
     if pulled is None:
         return data
     data.generated_at = generated_label(pulled.meta.get("pulled_at"))
+    if cfg.triage.enabled and loads is not None:
+        from annotate.triage import evaluate
+
+        data.triage = evaluate(cfg, loads, pulled.resolution.items)["checks"]
     data.progress = progress_frame(pulled.records, pulled.responses)
     data.leaderboard = with_care(
         leaderboard_frame(pulled.resolution.annotators),

@@ -22,6 +22,7 @@ from typing import Any
 
 from annotate.errors import AnnotateError
 from annotate.model import Item
+from annotate.triage import metadata_names
 
 BATCH = 200
 
@@ -67,8 +68,15 @@ class BenchmarkPush:
     changed_with_responses: int = 0
     returned: int = 0  # responses archived and deleted: their records are pending again
     archive: str | None = None  # the snapshot holding them
+    triage_flagged: int | None = None  # items with a triage finding (None: triage is off)
+    triage_refreshed: int = 0  # unchanged records whose triage metadata was (re)written
 
     def as_dict(self) -> dict[str, Any]:
+        triage = (
+            {}
+            if self.triage_flagged is None
+            else {"triage_flagged": self.triage_flagged, "triage_refreshed": self.triage_refreshed}
+        )
         return {
             "benchmark": self.benchmark,
             "dataset": self.dataset,
@@ -88,6 +96,7 @@ class BenchmarkPush:
             "changed_with_responses": self.changed_with_responses,
             "responses_returned": self.returned,
             "archive": self.archive,
+            **triage,
         }
 
 
@@ -148,6 +157,7 @@ def design_for(cfg: Any, bench: Any, items: list[Item]) -> Any:
         min_submitted=cfg.min_submitted,
         metadata=tuple(keys),
         protocol=cfg.protocol,
+        float_metadata=metadata_names(cfg.triage),
     )
 
 
@@ -199,6 +209,8 @@ class _Planned:
     plan: PushPlan
     stale: dict[str, list[str]]  # record id -> ids of its responses, when its content changes
     result: BenchmarkPush
+    findings: dict[str, list] = field(default_factory=dict)  # triage, by record id
+    refresh: list[Item] = field(default_factory=list)  # unchanged, but triage metadata is not
 
 
 def _doubt_error(cfg: Any, bench: Any, doubts: list) -> AnnotateError:
@@ -253,7 +265,30 @@ def _plan_benchmark(cfg: Any, client: Any, bench: Any, load: Any, *, accept_new:
     )
     result.returned = sum(map(len, stale.values()))
     result.dataset_created = dataset is None
-    return _Planned(bench, design, dataset, plan, stale, result)
+    planned = _Planned(bench, design, dataset, plan, stale, result)
+    if cfg.triage.enabled:
+        _plan_triage(cfg, planned, rekeyed, existing)
+    return planned
+
+
+def _plan_triage(cfg: Any, planned: _Planned, items: list[Item], existing: list[dict]) -> None:
+    """Run the checks; plan to rewrite the unchanged records whose triage metadata is not
+    what it would be now (triage just turned on, or other checks): the same text and
+    hash, so their responses stay and they keep their place in every queue."""
+    from annotate import triage
+
+    planned.findings = triage.campaign_findings(cfg, items)
+    stored = {r["record_id"]: r.get("metadata") or {} for r in existing}
+    planned.refresh = [
+        item
+        for item in planned.plan.unchanged
+        if triage.metadata_differs(
+            stored.get(item.record_id, {}),
+            triage.record_metadata(planned.findings[item.record_id], cfg.triage),
+        )
+    ]
+    planned.result.triage_flagged = sum(bool(f) for f in planned.findings.values())
+    planned.result.triage_refreshed = len(planned.refresh)
 
 
 def push(
@@ -314,7 +349,7 @@ def _push(
     batch_size: int,
     on_progress: Callable[[Iterable, int, str], Iterable] | None,
 ) -> list[BenchmarkPush]:
-    from annotate import argilla_io, records
+    from annotate import argilla_io
 
     client = argilla_io.connect(conn) if conn is not None else None
     workspace = None
@@ -346,7 +381,7 @@ def _push(
         _update_settings(client, dataset, settings.get(p.bench.name), p.result)
         if p.stale:
             p.result.archive = archive
-        todo = p.plan.create + p.plan.update
+        todo = p.plan.create + p.plan.update + p.refresh
         batches = [todo[i : i + batch_size] for i in range(0, len(todo), batch_size)]
         wrapped = (
             on_progress(batches, len(batches), f"{p.bench.name} → {p.design.name}")
@@ -358,12 +393,20 @@ def _push(
             # answer the old text in between for the length of one batch
             old = [x for item in batch for x in p.stale.get(item.record_id, ())]
             argilla_io.delete_responses(client, old)
-            payloads = [
-                records.record_payload(item, lang=cfg.language, protocol=cfg.protocol)
-                for item in batch
-            ]
+            payloads = [_payload(cfg, p, item) for item in batch]
             argilla_io.log_records(dataset, payloads, batch_size=batch_size)
     return [p.result for p in planned]
+
+
+def _payload(cfg: Any, planned: _Planned, item: Item) -> dict[str, Any]:
+    """The record push writes: what the annotator sees, plus triage's metadata."""
+    from annotate import records, triage
+
+    payload = records.record_payload(item, lang=cfg.language, protocol=cfg.protocol)
+    if cfg.triage.enabled:
+        found = planned.findings.get(item.record_id, [])
+        payload["metadata"].update(triage.record_metadata(found, cfg.triage))
+    return payload
 
 
 def push_notes(rows: list[dict], *, dry_run: bool) -> list[str]:
@@ -383,6 +426,17 @@ def push_notes(rows: list[dict], *, dry_run: bool) -> list[str]:
             )
         if r["accepted_new"]:
             lines.append(f"{name}: {r['accepted_new']} doubtful rows pushed as new records")
+        if r.get("triage_flagged") is not None:
+            lines.append(
+                f"{name}: triage flagged {r['triage_flagged']} of {r['items']} items"
+                + (
+                    f"; {r['triage_refreshed']} unchanged records "
+                    f"{'would get' if dry_run else 'got'} their triage score "
+                    "(text and responses untouched)"
+                    if r["triage_refreshed"]
+                    else ""
+                )
+            )
         if r["vanished"]:
             lines.append(
                 f"{name}: {r['vanished']} records match no row of the source any more "

@@ -87,6 +87,7 @@ class ReportData:
     verdicts: pd.DataFrame | None = None
     errors: pd.DataFrame | None = None
     disagreements: pd.DataFrame | None = None
+    triage: list[dict[str, Any]] | None = None  # triage.measure rows (when triage is on)
 
 
 # --- small pure helpers -----------------------------------------------------------------
@@ -1057,6 +1058,57 @@ def _summary_section(data: ReportData, lang: str, thresholds: Sequence[int]) -> 
     return {"kpis": kpis, "milestones": milestones}
 
 
+def triage_chart(
+    rows: Sequence[Mapping[str, Any]],
+    lang: str,
+    chart_id: str = "chart-triage",
+    *,
+    compact: bool = False,
+) -> str:
+    """Per automatic check, its precision (upper bar) and recall (lower bar), 0-100%."""
+    rows = [r for r in rows if r.get("precision") is not None or r.get("recall") is not None]
+    if not rows:
+        return ""
+    lay = _Rows.make(compact, left=210, right=120, top=6, row_h=34, bar_h=22)
+    half = lay.bar_h / 2 - 1
+    parts = []
+    for i, r in enumerate(rows):
+        name = label(lang, "check", str(r["check"]))
+        parts.append(lay.label(i, name, strong=r["check"] == "any", reserve=120))
+        for k, (key, cls) in enumerate((("precision", "s0"), ("recall", "s1"))):
+            value = r.get(key)
+            if value is None:
+                continue
+            tip = f"{name}: {t(lang, key)} {fmt_pct(value, lang)}"
+            y = lay.bar_y(i) + k * (half + 2)
+            parts.append(_rect(lay.x0, y, value * lay.bar_w, half, f"bar {cls}", tip))
+        shown = f"{fmt_pct(r.get('precision'), lang)} · {fmt_pct(r.get('recall'), lang)}"
+        parts.append(lay.value(i, _esc(shown), at=lay.x0 + lay.bar_w))
+    return _svg(
+        chart_id,
+        lay.width,
+        lay.height(len(rows), 6),
+        t(lang, "triage"),
+        t(lang, "triage_chart_desc"),
+        "".join(parts),
+    )
+
+
+def _triage_section(data: ReportData, lang: str) -> Section:
+    if not data.triage:
+        return None
+    figure = _figure(
+        lambda compact: triage_chart(
+            data.triage or [],
+            lang,
+            "chart-triage" + ("-compact" if compact else ""),
+            compact=compact,
+        ),
+        legend=[_legend_item("s0", t(lang, "precision")), _legend_item("s1", t(lang, "recall"))],
+    )
+    return {"figure": figure, "rows": list(data.triage)}
+
+
 # --- page -------------------------------------------------------------------------------
 
 SECTIONS: tuple[str, ...] = (
@@ -1114,6 +1166,8 @@ def build_report(data: ReportData, *, lang: str) -> str:
         "errors": _errors_section(data, lang, order),
         "disagreements": _disagreements_section(data, lang),
     }
+    # shown only in campaigns that run the triage (config `triage.enabled`)
+    triage = [{"id": "triage", "body": _triage_section(data, lang)}] if data.triage else []
     meta = " · ".join(
         [
             t(lang, "generated_at", when=data.generated_at),
@@ -1126,7 +1180,7 @@ def build_report(data: ReportData, *, lang: str) -> str:
         .render(
             title=t(lang, "report_title", campaign=data.campaign),
             meta=meta,
-            sections=[{"id": s, "body": bodies[s]} for s in SECTIONS],
+            sections=[{"id": s, "body": bodies[s]} for s in SECTIONS] + triage,
             **_helpers(lang),
         )
     )

@@ -650,3 +650,95 @@ def measure(
             }
         )
     return rows
+
+
+# --- what push writes -------------------------------------------------------------------
+
+SCORE_KEY = "triage_score"
+# The contract with the embedded server's queue: served by this, descending, first.
+PRIORITY_KEY = "annotate_priority"
+AGENT = "annotate-triage"
+
+
+def metadata_names(settings: Any) -> tuple[str, ...]:
+    """The float metadata properties a campaign's datasets get (config `triage:`)."""
+    if not settings.enabled:
+        return ()
+    return (SCORE_KEY, PRIORITY_KEY) if settings.prioritize else (SCORE_KEY,)
+
+
+def record_metadata(findings: Sequence[Finding], settings: Any) -> dict[str, float]:
+    """The metadata a record carries: its score, and its queue priority when asked.
+
+    Kept out of the content hash (records.record_payload's `content_hash` covers what
+    the annotator reads), so turning triage on never sends an answered record back."""
+    score = triage_score(findings)
+    return {name: score for name in metadata_names(settings)}
+
+
+def metadata_differs(have: Mapping[str, Any], want: Mapping[str, float]) -> bool:
+    """Whether a record's stored triage metadata is not what this push would write."""
+    for name, value in want.items():
+        got = have.get(name)
+        if not isinstance(got, int | float) or abs(float(got) - value) > 1e-9:
+            return True
+    return False
+
+
+def campaign_findings(cfg: Any, items: Sequence[Item]) -> dict[str, list[Finding]]:
+    """The campaign's configured checks over one benchmark's items."""
+    return triage_items(
+        items,
+        language=cfg.language,
+        source_language=cfg.source_language,
+        checks=cfg.triage.checks,
+    )
+
+
+# --- what resolve reports ---------------------------------------------------------------
+
+
+def evaluate(cfg: Any, loads: Mapping[str, Any], items: Any) -> dict[str, Any]:
+    """Precision and recall of the configured checks against the resolved verdicts,
+    overall and per benchmark (`items`: resolve's table, `record_id` and `status`).
+
+    The checks run again on the items as the config builds them now, so the figures
+    describe the current checks on the current text."""
+    statuses = dict(zip(items["record_id"].astype(str), items["status"].astype(str), strict=True))
+    checks = list(cfg.triage.checks)
+    findings: dict[str, list[Finding]] = {}
+    benchmarks = {}
+    for name, load in loads.items():
+        found = campaign_findings(cfg, load.items)
+        findings.update(found)
+        mine = {rid: statuses[rid] for rid in found if rid in statuses}
+        benchmarks[name] = measure(found, mine, checks)
+    return {
+        "positive": sorted(POSITIVE_STATUSES),
+        "negative": sorted(NEGATIVE_STATUSES),
+        "checks": measure(findings, statuses, checks),
+        "benchmarks": benchmarks,
+    }
+
+
+MEASURE_COLUMNS: tuple[str, ...] = (
+    "check",
+    "flagged",
+    "tp",
+    "fp",
+    "fn",
+    "tn",
+    "precision",
+    "recall",
+)
+
+
+def measure_table(rows: Sequence[Mapping[str, Any]]) -> list[list[str]]:
+    """`measure` rows as table cells: counts, and ratios as percentages ("-" for none)."""
+
+    def cell(value: Any) -> str:
+        if value is None:
+            return "-"
+        return f"{value:.0%}" if isinstance(value, float) else str(value)
+
+    return [[cell(row[c]) for c in MEASURE_COLUMNS] for row in rows]

@@ -305,6 +305,14 @@ def resolve(
         _status_table(summary),
         title=f"Resolution ({summary['method']}, at least {summary['min_votes']} votes)",
     )
+    if summary.get("triage"):
+        from annotate import triage
+
+        output.print_table(
+            list(triage.MEASURE_COLUMNS),
+            triage.measure_table(summary["triage"]["checks"]),
+            title="Triage checks against the verdicts (positive: corrected or unusable)",
+        )
     review = summary["status_counts"].get("overall", {}).get("needs_review", 0)
     if review:
         output.note(

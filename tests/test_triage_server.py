@@ -1,0 +1,81 @@
+"""Triage against the real server: turned on in a running campaign, its score lands on
+every record without sending one answered record back, and resolve measures it."""
+
+from __future__ import annotations
+
+import pytest
+import yaml
+from campaigns import cli_json, scripted_campaign
+
+pytestmark = pytest.mark.server
+
+
+def _records(owner, dataset_id: str) -> dict[str, dict]:
+    items = owner.get(
+        f"/api/v1/datasets/{dataset_id}/records",
+        params={"include": "responses", "limit": 100},
+    )["items"]
+    return {r["external_id"]: r for r in items}
+
+
+def test_triage_turned_on_mid_campaign(argilla_server, tmp_path):
+    s = scripted_campaign(argilla_server, tmp_path)  # pushed without triage, then answered
+    owner, ids, config = s["owner"], s["ids"], s["config"]
+    dataset = next(
+        d
+        for d in owner.get("/api/v1/me/datasets")["items"]
+        if d["name"].endswith("-arc") and d["name"].startswith(f"test-{s['tag']}")
+    )
+    before = _records(owner, dataset["id"])
+
+    cfg = yaml.safe_load(config.read_text(encoding="utf-8"))
+    cfg["triage"] = {"enabled": True, "prioritize": True}
+    config.write_text(yaml.safe_dump(cfg, allow_unicode=True, sort_keys=False), "utf-8")
+    (row,) = cli_json("push", "-c", str(config), info=argilla_server)["benchmarks"]
+    # item 5's MT made options A and B both "velocidad": the only finding of the six
+    assert row["triage_flagged"] == 1 and row["triage_refreshed"] == 6
+    assert (row["updated"], row["created"], row["responses_returned"]) == (0, 0, 0)
+    # (the first re-push after a creation also re-sends the guidelines: not triage's doing)
+    assert row["settings_updated"][-2:] == [
+        "metadata 'triage_score' added",
+        "metadata 'annotate_priority' added",
+    ]
+
+    after = _records(owner, dataset["id"])
+    for rid in ids:
+        meta = after[rid]["metadata"]
+        # one major finding: 1 - (1 - 0.5) = 0.5; none: 0.0
+        expected = 0.5 if rid == ids[5] else 0.0
+        assert meta["triage_score"] == expected and meta["annotate_priority"] == expected
+        assert meta["content_hash"] == before[rid]["metadata"]["content_hash"]
+        # every response stays, with its status: nothing went back to the queue
+        assert sorted((x["id"], x["status"]) for x in after[rid]["responses"]) == sorted(
+            (x["id"], x["status"]) for x in before[rid]["responses"]
+        )
+        assert after[rid]["status"] == before[rid]["status"]
+    props = {
+        p["name"]: p
+        for p in owner.get(f"/api/v1/me/datasets/{dataset['id']}/metadata-properties")["items"]
+    }
+    assert props["triage_score"]["settings"]["type"] == "float"
+    assert props["annotate_priority"]["visible_for_annotators"] is False
+
+    # a second push has nothing to write
+    (again,) = cli_json("push", "-c", str(config), info=argilla_server)["benchmarks"]
+    assert (again["triage_refreshed"], again["updated"], again["settings_updated"]) == (0, 0, [])
+
+    cli_json("pull", "-c", str(config), info=argilla_server)
+    summary = cli_json("resolve", "-c", str(config))
+    rows = {r["check"]: r for r in summary["triage"]["checks"]}
+    # statuses (campaigns.scripted_campaign): 0 validated, 1 corrected, 2 unusable,
+    # 3 needs_review and 4 unannotated (left out), 5 corrected. `choices` flags item 5
+    # only: TP 1, FP 0, FN 2 (items 1 and 2), TN 1 (item 0).
+    assert {k: rows["choices"][k] for k in ("tp", "fp", "fn", "tn")} == {
+        "tp": 1,
+        "fp": 0,
+        "fn": 2,
+        "tn": 1,
+    }
+    assert (rows["choices"]["precision"], rows["choices"]["recall"]) == (1.0, 0.3333)
+    assert rows["numbers"]["flagged"] == 0 and rows["numbers"]["precision"] is None
+    assert summary["triage"]["benchmarks"]["arc"] == summary["triage"]["checks"]
