@@ -148,17 +148,20 @@ def _run_resolve(
     cfg: Any, loads: dict[str, Any] | None, snapshot: str | None
 ) -> tuple[Resolution, dict]:
     from annotate import store
+    from annotate.esa_quality import with_quality
     from annotate.resolve import resolve
 
     responses, records, meta = latest_responses(cfg, snapshot)
     loads = loads if loads is not None else load_items(cfg, records)
     items = items_frame(loads)
+    voted = cast_on(responses, records)
     resolution = resolve(
         items,
-        cast_on(responses, records),
+        voted,
         min_votes=cfg.resolution.min_votes_effective,
         method=cfg.resolution.method,
     )
+    resolution = with_quality(cfg, resolution, items, voted, records)
     summary = resolution.summary()
     summary["snapshot"] = meta.get("snapshot")
     stale = stale_records(items, records)
@@ -230,7 +233,7 @@ def _publish_campaign(
     allow_unreviewed: bool,
     snapshot: str | None,
 ) -> dict:
-    from annotate import publish
+    from annotate import esa_quality, publish
     from annotate.adapters import get_adapter
     from annotate.paths import on_disk
 
@@ -239,6 +242,10 @@ def _publish_campaign(
     loads = load_items(cfg, records)
     resolution, summary = run_resolve(cfg, loads, snapshot=snapshot)
 
+    esa = cfg.protocol == "esa"
+    if esa:  # each span placed in its segment, so the release says which option was wrong
+        segments = {i.record_id: i.segments for load in loads.values() for i in load.items}
+        responses = esa_quality.release_responses(responses, records, segments)
     releases = []
     for bench in cfg.benchmarks:
         adapter = get_adapter(bench.adapter, bench.columns)
@@ -254,6 +261,8 @@ def _publish_campaign(
                 license=cfg.publish.license,
                 split=bench.split,
                 adapter=bench.adapter,
+                extra_columns=esa_quality.RELEASE_COLUMNS if esa else {},
+                extra_values=esa_quality.release_values if esa else None,
             )
         )
     info = publish.CampaignInfo(
@@ -280,6 +289,7 @@ def _publish_campaign(
         resolution.agreement,
         repo_id=target.repo_id,
         allow_unreviewed=allow_unreviewed,
+        mt_quality=summary.get("mt_quality"),
     )
     result: dict[str, Any] = {
         "target": to,

@@ -228,6 +228,7 @@ class CardContext:
     provenance_columns: Mapping[str, str]
     license_ids: Sequence[str] = field(default_factory=list)
     license_names: Sequence[str] = field(default_factory=list)
+    mt_quality: Mapping[str, Any] | None = None  # protocol: esa (annotate.esa_quality)
 
 
 def hub_license(raw: str | None) -> str:
@@ -553,6 +554,10 @@ def render_body(ctx: CardContext) -> str:
         counts = " | ".join(str(b.status_counts.get(s, 0)) for s in STATUSES)
         out.append(f"| {b.name} | {b.n_items} | {counts} | {b.n_published} |")
     out += _agreement_section(ctx)
+    if ctx.mt_quality:
+        from annotate.esa_quality import card_section
+
+        out += card_section(ctx.mt_quality)
     if c.guidelines and str(c.guidelines).strip():
         out += [
             "",

@@ -208,3 +208,113 @@ def span_label_texts(lang: str, labels: tuple[str, ...]) -> dict[str, str]:
         else:
             out[label] = f"{categories[category]} · {severity[level]}"
     return out
+
+
+# The report's "MT quality" section (its heading is i18n's "mt_quality").
+_REPORT: dict[str, dict[str, str]] = {
+    "en": {
+        "intro": "How good the machine translation was, as annotators measured it with error "
+        "spans (ESA): the 0-100 score (higher is better) and the MQM-style penalty from the "
+        "spans (lower is better), with 95% bootstrap intervals; span F1: how much annotators "
+        "agree on where the errors are (0 to 1).",
+        "scored": "Items scored",
+        "esa": "ESA score (0-100)",
+        "mqm": "MQM penalty",
+        "f1": "Span F1",
+        "categories": "Errors per category",
+        "category": "Category",
+        "minor": "Minor",
+        "major": "Major",
+        "penalty": "Penalty per item",
+        "uncategorised": "No category",
+    },
+    "es": {
+        "intro": "Qué tal era la traducción automática, según la midieron los anotadores "
+        "marcando errores (ESA): la puntuación de 0 a 100 (más es mejor) y la penalización "
+        "tipo MQM de los errores marcados (menos es mejor), con intervalos bootstrap del "
+        "95 %; F1 de fragmentos: cuánto coinciden los anotadores en dónde están los errores "
+        "(de 0 a 1).",
+        "scored": "Ítems puntuados",
+        "esa": "Puntuación ESA (0-100)",
+        "mqm": "Penalización MQM",
+        "f1": "F1 de fragmentos",
+        "categories": "Errores por tipo",
+        "category": "Tipo",
+        "minor": "Leves",
+        "major": "Graves",
+        "penalty": "Penalización por ítem",
+        "uncategorised": "Sin tipo",
+    },
+    "ca": {
+        "intro": "Com era la traducció automàtica, segons la van mesurar els anotadors marcant "
+        "errors (ESA): la puntuació de 0 a 100 (més és millor) i la penalització tipus MQM "
+        "dels errors marcats (menys és millor), amb intervals bootstrap del 95 %; F1 de "
+        "fragments: fins a quin punt coincideixen els anotadors en on són els errors (de 0 "
+        "a 1).",
+        "scored": "Ítems puntuats",
+        "esa": "Puntuació ESA (0-100)",
+        "mqm": "Penalització MQM",
+        "f1": "F1 de fragments",
+        "categories": "Errors per tipus",
+        "category": "Tipus",
+        "minor": "Lleus",
+        "major": "Greus",
+        "penalty": "Penalització per ítem",
+        "uncategorised": "Sense tipus",
+    },
+    "gl": {
+        "intro": "Como era a tradución automática, segundo a mediron os anotadores marcando "
+        "erros (ESA): a puntuación de 0 a 100 (máis é mellor) e a penalización tipo MQM dos "
+        "erros marcados (menos é mellor), con intervalos bootstrap do 95 %; F1 de "
+        "fragmentos: canto coinciden os anotadores en onde están os erros (de 0 a 1).",
+        "scored": "Ítems puntuados",
+        "esa": "Puntuación ESA (0-100)",
+        "mqm": "Penalización MQM",
+        "f1": "F1 de fragmentos",
+        "categories": "Erros por tipo",
+        "category": "Tipo",
+        "minor": "Leves",
+        "major": "Graves",
+        "penalty": "Penalización por ítem",
+        "uncategorised": "Sen tipo",
+    },
+    "eu": {
+        "intro": "Itzulpen automatikoa nolakoa zen, anotatzaileek akatsak markatuz neurtu "
+        "zuten bezala (ESA): 0tik 100erako puntuazioa (handiagoa hobea) eta markatutako "
+        "akatsen MQM erako zigorra (txikiagoa hobea), % 95eko bootstrap tarteekin; zatien "
+        "F1: anotatzaileak akatsak non dauden zenbateraino bat datozen (0tik 1era).",
+        "scored": "Puntuatutako itemak",
+        "esa": "ESA puntuazioa (0-100)",
+        "mqm": "MQM zigorra",
+        "f1": "Zatien F1",
+        "categories": "Akatsak motaka",
+        "category": "Mota",
+        "minor": "Arinak",
+        "major": "Larriak",
+        "penalty": "Zigorra itemeko",
+        "uncategorised": "Motarik gabe",
+    },
+    "pt": {
+        "intro": "Como era a tradução automática, segundo a mediram os anotadores marcando "
+        "erros (ESA): a nota de 0 a 100 (mais é melhor) e a penalização tipo MQM dos erros "
+        "marcados (menos é melhor), com intervalos bootstrap de 95 %; F1 de trechos: quanto "
+        "os anotadores concordam sobre onde estão os erros (de 0 a 1).",
+        "scored": "Itens avaliados",
+        "esa": "Nota ESA (0-100)",
+        "mqm": "Penalização MQM",
+        "f1": "F1 de trechos",
+        "categories": "Erros por tipo",
+        "category": "Tipo",
+        "minor": "Leves",
+        "major": "Graves",
+        "penalty": "Penalização por item",
+        "uncategorised": "Sem tipo",
+    },
+}
+
+
+def report_texts(lang: str) -> dict[str, str]:
+    """The words of the report's MT quality section in `lang`."""
+    from annotate.records import base_language
+
+    return dict(_REPORT[base_language(lang)])

@@ -106,6 +106,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "verdicts_intro": "How annotators judged the machine translation.",
         "verdicts_chart_desc": "Share of each verdict per benchmark.",
         "errors": "Error categories",
+        "mt_quality": "Machine translation quality",
         "errors_intro": "What was wrong with the translations that needed fixing.",
         "errors_chart_desc": "Number of times each error category was flagged.",
         # automatic triage (annotate.triage)
@@ -240,6 +241,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "verdicts_intro": "Cómo han juzgado los anotadores la traducción automática.",
         "verdicts_chart_desc": "Proporción de cada veredicto por benchmark.",
         "errors": "Tipos de error",
+        "mt_quality": "Calidad de la traducción automática",
         "errors_intro": "Qué fallaba en las traducciones que hubo que corregir.",
         "errors_chart_desc": "Número de veces que se marcó cada tipo de error.",
         # automatic triage (annotate.triage)
@@ -366,6 +368,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "verdicts_intro": "Com han jutjat els anotadors la traducció automàtica.",
         "verdicts_chart_desc": "Proporció de cada veredicte per benchmark.",
         "errors": "Tipus d'error",
+        "mt_quality": "Qualitat de la traducció automàtica",
         "errors_intro": "Què fallava en les traduccions que calia corregir.",
         "errors_chart_desc": "Nombre de vegades que s'ha marcat cada tipus d'error.",
         # automatic triage (annotate.triage)
@@ -491,6 +494,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "verdicts_intro": "Como xulgaron os anotadores a tradución automática.",
         "verdicts_chart_desc": "Proporción de cada veredicto por benchmark.",
         "errors": "Tipos de erro",
+        "mt_quality": "Calidade da tradución automática",
         "errors_intro": "Que fallaba nas traducións que houbo que corrixir.",
         "errors_chart_desc": "Número de veces que se marcou cada tipo de erro.",
         # automatic triage (annotate.triage)
@@ -619,6 +623,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "verdicts_intro": "Nola epaitu duten anotatzaileek itzulpen automatikoa.",
         "verdicts_chart_desc": "Epai bakoitzaren proportzioa benchmark bakoitzeko.",
         "errors": "Errore motak",
+        "mt_quality": "Itzulpen automatikoaren kalitatea",
         "errors_intro": "Zer zegoen gaizki zuzendu behar izan ziren itzulpenetan.",
         "errors_chart_desc": "Errore mota bakoitza zenbat aldiz markatu den.",
         # automatic triage (annotate.triage)
@@ -745,6 +750,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "verdicts_intro": "Como os anotadores julgaram a tradução automática.",
         "verdicts_chart_desc": "Proporção de cada veredicto por benchmark.",
         "errors": "Tipos de erro",
+        "mt_quality": "Qualidade da tradução automática",
         "errors_intro": "O que estava errado nas traduções que foi preciso corrigir.",
         "errors_chart_desc": "Número de vezes que cada tipo de erro foi marcado.",
         # automatic triage (annotate.triage)

@@ -398,6 +398,7 @@ def load_latest(
     picks another pull (see store.load: "latest-intact" or a snapshot's name).
     """
     from annotate import campaign, store
+    from annotate.esa_quality import with_quality
     from annotate.resolve import resolve
 
     loaded = store.load(cfg.workdir, snapshot)
@@ -412,6 +413,7 @@ def load_latest(
         min_votes=cfg.resolution.min_votes_effective,
         method=cfg.resolution.method,
     )
+    resolution = with_quality(cfg, resolution, items, responses, records)
     return Pulled(
         resolution, items, responses, records, meta, "saved" if saved is not None else "memory"
     )
@@ -458,6 +460,7 @@ def report_data(
     data.disagreements = disagreements_frame(
         pulled.resolution.items, n=TOP_DISAGREEMENTS, segments=pulled.segments()
     )
+    data.mt_quality = pulled.resolution.params.get("mt_quality")
     return data
 
 

@@ -33,7 +33,7 @@ import shutil
 import tempfile
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -101,6 +101,10 @@ class BenchmarkRelease:
     # (train/validation/test/dev), else "test".
     split: str | None = None
     adapter: str | None = None  # the adapter kind: picks the lm-eval prompt (arc vs mmlu)
+    # Columns a protocol adds after the provenance ones (ESA: annotate.esa_quality):
+    # name -> (Arrow type name, what the card says), valued per item from its resolved row.
+    extra_columns: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    extra_values: Callable[[Mapping[str, Any]], Mapping[str, Any]] | None = None
 
 
 @dataclass
@@ -294,6 +298,8 @@ def _benchmark_table(release: BenchmarkRelease) -> tuple[pa.Table, dict[str, int
         row["n_annotators"] = int(_py(res.get("n_submitted")) or 0)
         row["annotator_agreement"] = None if agreement is None else float(agreement)
         row["machine_translation"] = json.dumps(replaced, ensure_ascii=False) if replaced else None
+        if release.extra_values is not None:
+            row.update(release.extra_values(res))
         rows.append(row)
 
     # Columns: the union over all source rows, in first-seen order (some Okapi ARC rows have
@@ -308,13 +314,14 @@ def _benchmark_table(release: BenchmarkRelease) -> tuple[pa.Table, dict[str, int
             f"benchmark {release.name!r}: source rows have mixed types ({exc})",
             "check the translation source file",
         ) from exc
-    clash = [c for c in PROVENANCE_COLUMNS if c in source.names]
+    added = {**PROVENANCE_COLUMNS, **release.extra_columns}
+    clash = [c for c in added if c in source.names]
     if clash:
         raise AnnotateError(
             f"benchmark {release.name!r} already has a column named {clash[0]!r}",
             "rename it in the source: annotate adds that provenance column",
         )
-    known = set(source.names) | set(PROVENANCE_COLUMNS)
+    known = set(source.names) | set(added)
     extras = list(dict.fromkeys(k for r in rows for k in r if k not in known))
     fields = list(source)
     if extras:
@@ -326,6 +333,7 @@ def _benchmark_table(release: BenchmarkRelease) -> tuple[pa.Table, dict[str, int
         pa.field("annotator_agreement", pa.float64()),
         pa.field("machine_translation", pa.string()),
     ]
+    fields += [pa.field(n, getattr(pa, kind)()) for n, (kind, _) in release.extra_columns.items()]
     schema = pa.schema(fields)
     try:
         table = pa.Table.from_pylist(rows, schema=schema)
@@ -583,6 +591,7 @@ def build_tree(
     *,
     repo_id: str | None = None,
     allow_unreviewed: bool = False,
+    mt_quality: Mapping[str, Any] | None = None,
 ) -> PublishTree:
     """Every file of the published repo, in order. Pure: same inputs, same bytes.
 
@@ -668,8 +677,12 @@ def build_tree(
         contributors=people,
         n_responses=n_responses,
         n_response_rows=len(response_rows),
-        provenance_columns=PROVENANCE_COLUMNS,
+        provenance_columns={
+            **PROVENANCE_COLUMNS,
+            **{n: d for r in releases for n, (_, d) in r.extra_columns.items()},
+        },
         license_ids=license_ids,
+        mt_quality=mt_quality,
         license_names=license_names,
     )
     tree["README.md"] = render_card(ctx).encode("utf-8")

@@ -88,6 +88,7 @@ class ReportData:
     errors: pd.DataFrame | None = None
     disagreements: pd.DataFrame | None = None
     triage: list[dict[str, Any]] | None = None  # triage.measure rows (when triage is on)
+    mt_quality: dict[str, Any] | None = None  # protocol: esa (annotate.esa_quality.summarize)
 
 
 # --- small pure helpers -----------------------------------------------------------------
@@ -1168,6 +1169,12 @@ def build_report(data: ReportData, *, lang: str) -> str:
     }
     # shown only in campaigns that run the triage (config `triage.enabled`)
     triage = [{"id": "triage", "body": _triage_section(data, lang)}] if data.triage else []
+    ids = list(SECTIONS)
+    if data.mt_quality:  # ESA campaigns: how good the machine translation was
+        from annotate.esa_quality import report_section
+
+        bodies["mt_quality"] = report_section(data.mt_quality, lang)
+        ids.insert(ids.index("errors") + 1, "mt_quality")
     meta = " · ".join(
         [
             t(lang, "generated_at", when=data.generated_at),
@@ -1180,7 +1187,7 @@ def build_report(data: ReportData, *, lang: str) -> str:
         .render(
             title=t(lang, "report_title", campaign=data.campaign),
             meta=meta,
-            sections=[{"id": s, "body": bodies[s]} for s in SECTIONS] + triage,
+            sections=[{"id": s, "body": bodies[s]} for s in ids] + triage,
             **_helpers(lang),
         )
     )

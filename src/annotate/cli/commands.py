@@ -313,6 +313,12 @@ def resolve(
             triage.measure_table(summary["triage"]["checks"]),
             title="Triage checks against the verdicts (positive: corrected or unusable)",
         )
+    if summary.get("mt_quality"):  # protocol: esa
+        from annotate.esa_quality import QUALITY_TABLE, quality_rows
+
+        output.print_table(
+            QUALITY_TABLE, quality_rows(summary["mt_quality"]), title="MT quality (ESA, MQM)"
+        )
     review = summary["status_counts"].get("overall", {}).get("needs_review", 0)
     if review:
         output.note(
