@@ -236,3 +236,20 @@ def test_config_protocol():
     assert campaign_from_dict({**base, "protocol": "esa"}).protocol == "esa"
     with pytest.raises(ConfigError, match="protocol"):
         campaign_from_dict({**base, "protocol": "mqm"})
+
+
+def test_every_bundled_item_lays_out_and_parses_back():
+    """The real data: TruthfulQA items with up to 20 options, MMLU items with programs."""
+    from annotate.config import load_config
+    from annotate.pairing import load_benchmark
+
+    cfg = load_config(Path(__file__).resolve().parents[1] / "configs" / "sample-es-esa.yaml")
+    widest = 0
+    for bench in cfg.benchmarks:
+        for it in load_benchmark(cfg, bench).items:
+            text = record_payload(it, lang="es", protocol="esa")["fields"][esa.SPAN_FIELD]
+            lay = esa.parse_layout(text, list(it.segments))
+            assert lay == esa.item_layout(it, "es"), it.record_id
+            assert {n: text[s:e] for n, (s, e) in lay.segments.items()} == it.segments
+            widest = max(widest, len(it.segments))
+    assert widest >= 14  # a TruthfulQA item with 13+ options was among them

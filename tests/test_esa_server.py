@@ -187,3 +187,24 @@ def test_switching_the_protocol_is_refused(esa_campaign, argilla_server, tmp_pat
     other.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     result = cli("push", "-c", str(other), info=argilla_server)
     one_error_line(result, "protocol: the dataset was pushed with protocol 'esa'", "'verdict'")
+
+
+def test_a_re_push_in_another_language_only_relabels(esa_campaign, argilla_server):
+    config = esa_campaign["config"]
+    data = yaml.safe_load(config.read_text())
+    data["language"] = "en"
+    config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    relabelled = cli_json("push", "-c", str(config), info=argilla_server)
+    changed = relabelled["benchmarks"][0]["settings_updated"]
+    assert "question 'error_spans' title/description/labels" in changed
+    # only what a language explains: the ESA design as pushed reads back as the same design
+    assert all(c == "guidelines" or c.endswith(("title", "labels", "description")) for c in changed)
+    assert not any("markdown" in c or "min_submitted" in c for c in changed)
+    assert relabelled["benchmarks"][0]["updated"] == 0
+    owner, dataset = esa_campaign["owner"], esa_campaign["dataset"]
+    questions = owner.get(f"/api/v1/datasets/{dataset['id']}/questions")["items"]
+    span = next(q for q in questions if q["name"] == esa.SPAN_QUESTION)
+    assert span["title"] == "Mark the errors"
+    assert {o["value"]: o["text"] for o in span["settings"]["options"]}["terminology:major"] == (
+        "Terminology · Major"
+    )

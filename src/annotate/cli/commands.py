@@ -281,13 +281,17 @@ def resolve(
 
     Majority of submitted verdicts (ties go to needs_review, too few votes stay
     unannotated), the correction most annotators wrote, Krippendorff's alpha with a
-    bootstrap confidence interval. Results go to <workdir>/resolved/.
+    bootstrap confidence interval. Results go to <workdir>/resolved/. Campaigns with
+    `protocol: esa` also get the MT quality: ESA score, MQM penalty and span agreement per
+    benchmark (with 95% bootstrap intervals) and per error category.
 
     Examples:
 
       annotate resolve -c configs/sample-es.yaml
 
       annotate resolve -c configs/sample-es.yaml --json | jq .agreement
+
+      annotate resolve -c configs/sample-es-esa.yaml --json | jq .mt_quality.benchmarks
 
       annotate resolve -c configs/sample-es.yaml --snapshot latest-intact
     """
