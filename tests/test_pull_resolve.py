@@ -45,7 +45,7 @@ def test_pull_stores_every_response_with_usernames(scripted, argilla_server):
     assert list(discard["username"]) == [f"cris-{tag}"]
     records = pd.read_parquet(f"{snap}/records.parquet")
     assert sorted(records["record_id"]) == sorted(scripted["ids"])
-    assert records["suggestion"].str.startswith("[[question]]").all()
+    assert records["suggestion"].str.startswith("[[question]]").eq(True).all()
 
     again = cli_json("pull", "-c", str(config), info=argilla_server)
     assert again["new"] == 0 and again["changed"] == 0 and again["responses"] == 17

@@ -520,3 +520,58 @@ def test_report_section_only_in_triage_campaigns():
     # precision bars for numbers and any (giveaway flagged nothing: no precision), each
     # drawn in the wide and the compact layout
     assert "<svg" in section and section.count('class="bar s0"') == 4
+
+
+# --- ESA span suggestions (annotate.esa's layout) -----------------------------------------
+
+
+def test_findings_become_span_suggestions_over_the_esa_field():
+    from annotate import esa
+
+    it = item(
+        {"question": "Juan tiene 52 manzanas.", "A": "velocidad", "B": "velocidad", "C": ""},
+        {"question": "John has 25 apples.", "A": "speed", "B": "velocity", "C": "mass"},
+    )
+    found = triage.triage_items([it], language="es", checks=["numbers", "choices"])[it.record_id]
+    # numbers: 25 lost (omission), 52 added; choices: C empty (omission), B same as A
+    suggestion = triage.span_suggestion(it, found, lang="es", error_categories=False)
+    lay = esa.item_layout(it, "es")
+    # the field: "[[question]]\n" is 13 code points, so the question's text starts at 13
+    # and "52" (at 11 in the segment) sits at 24..26; its [MISSING] follows the text and
+    # a space: 13 + 23 + 1 = 37..46
+    assert lay.segments["question"] == (13, 36) and lay.missing["question"] == (37, 46)
+    spans = suggestion["value"]
+    assert spans[:2] == [
+        {"start": 24, "end": 26, "label": "major"},
+        {"start": 37, "end": 46, "label": "major"},
+    ]
+    shown = [lay.text[s["start"] : s["end"]] for s in spans]
+    assert shown == ["52", "[MISSING]", "velocidad", "[MISSING]"]  # question, question, B, C
+    back = [esa.segment_offsets(lay, s["start"], s["end"])[0] for s in spans]
+    assert [(b.segment, b.start, b.end, b.missing) for b in back] == [
+        ("question", 11, 13, False),
+        ("question", 23, 23, True),
+        ("B", 0, 9, False),
+        ("C", 0, 0, True),
+    ]
+    assert suggestion["agent"] == "annotate-triage" and suggestion["score"] == [0.5] * 4
+    with_categories = triage.span_suggestion(it, found, lang="es", error_categories=True)
+    labels = [s["label"] for s in with_categories["value"]]
+    assert labels == ["mistranslation:major"] * 4  # numbers and choices: mistranslation
+    assert set(labels) <= set(esa.span_labels(True))
+    assert triage.span_suggestion(it, [], lang="es", error_categories=False) is None
+
+
+def test_overlapping_findings_keep_the_major_one():
+    it = item({"question": "Juan tiene 52 manzanas y otras cosas más.", "A": "x", "B": "y"})
+    whole = Finding("language", "question", None, None, "minor", "m")
+    inner = Finding("numbers", "question", 11, 13, "major", "m")
+    spans = triage.span_suggestion(it, [whole, inner], lang="es", error_categories=False)
+    assert [(s["end"] - s["start"], s["label"]) for s in spans["value"]] == [(2, "major")]
+    # every label is one the ESA question offers, whatever the checks said
+    from annotate import esa
+
+    for cats in (False, True):
+        for f in (whole, inner):
+            (span,) = triage.span_suggestion(it, [f], lang="es", error_categories=cats)["value"]
+            assert span["label"] in esa.span_labels(cats)

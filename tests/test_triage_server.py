@@ -79,3 +79,53 @@ def test_triage_turned_on_mid_campaign(argilla_server, tmp_path):
     assert (rows["choices"]["precision"], rows["choices"]["recall"]) == (1.0, 0.3333)
     assert rows["numbers"]["flagged"] == 0 and rows["numbers"]["precision"] is None
     assert summary["triage"]["benchmarks"]["arc"] == summary["triage"]["checks"]
+
+
+def test_esa_campaign_gets_triage_spans_pre_filled(argilla_server, tmp_path):
+    import json
+
+    import pandas as pd
+    from argilla_rest import Rest
+    from campaigns import OKAPI, make_config, pushed_dataset
+
+    from annotate import esa
+
+    rows = json.loads((OKAPI / "m_arc_es_validation.json").read_text(encoding="utf-8"))[:6]
+    src = tmp_path / "arc.json"
+    src.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    config = make_config(
+        tmp_path, benchmarks=["arc"], files={"arc": src}, protocol="esa", triage={"enabled": True}
+    )
+    (row,) = cli_json("push", "-c", str(config), info=argilla_server)["benchmarks"]
+    assert row["triage_flagged"] == 1
+    owner = Rest(argilla_server.url, argilla_server.api_key)
+    _, dataset = pushed_dataset(owner, config)
+    records = owner.get(
+        f"/api/v1/datasets/{dataset['id']}/records",
+        params={"include": "suggestions", "limit": 100},
+    )["items"]
+    by_id = {r["external_id"]: r for r in records}
+    flagged = by_id[f"arc:{rows[5]['id']}"]  # options A and B both "velocidad"
+    (spans,) = [s for s in flagged["suggestions"] if isinstance(s["value"], list)]
+    assert spans["agent"] == "annotate-triage"
+    (span,) = spans["value"]
+    assert span["label"] == "mistranslation:major"  # the sample has error categories on
+    text = flagged["fields"][esa.SPAN_FIELD]
+    lay = esa.parse_layout(text, ["question", "A", "B", "C", "D"])
+    (back,) = esa.segment_offsets(lay, span["start"], span["end"])
+    assert (back.segment, back.start, back.end) == ("B", 0, len("velocidad"))
+    for rid, record in by_id.items():  # the others carry no span suggestion at all
+        if record is not flagged:
+            assert all(isinstance(s["value"], str) for s in record["suggestions"]), rid
+    # an annotator can keep the pre-filled span and submit; pull still reads the correction
+    ws, _ = pushed_dataset(owner, config)
+    ana = owner.create_annotator(f"ana-{ws['name'][-8:]}", "ana-password-123", ws["id"])
+    ana.respond(
+        flagged["id"],
+        {esa.SPAN_QUESTION: spans["value"], esa.SCORE_QUESTION: 5, "verdict": "corrected"},
+    )
+    result = cli_json("pull", "-c", str(config), info=argilla_server)
+    pulled = pd.read_parquet(f"{result['path']}/records.parquet").set_index("record_id")
+    # (the REST API names a suggestion's question by id only: pull reads the correction
+    # as the one text-valued suggestion, never triage's list of spans)
+    assert pulled["suggestion"].str.startswith("[[question]]").eq(True).all()

@@ -637,7 +637,11 @@ def sdk_records(payloads: list[dict]) -> list[Any]:
             fields=p["fields"],
             metadata=p["metadata"],
             suggestions=[
-                rg.Suggestion(question_name=q, value=v) for q, v in p["suggestions"].items()
+                # a dict carries its agent and score too (triage's span suggestions)
+                rg.Suggestion(question_name=q, **v)
+                if isinstance(v, dict)
+                else rg.Suggestion(question_name=q, value=v)
+                for q, v in p["suggestions"].items()
             ],
         )
         for p in payloads

@@ -49,7 +49,9 @@ def tidy(
             (
                 s.get("value")
                 for s in rec.get("suggestions") or []
-                if s.get("question_name") == Q_CORRECTION or s.get("question_id") == Q_CORRECTION
+                # the REST API names the question by id only: the correction is the
+                # campaign's one text-valued suggestion (triage's spans are lists)
+                if s.get("question_name") == Q_CORRECTION or isinstance(s.get("value"), str)
             ),
             None,
         )

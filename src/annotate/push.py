@@ -406,6 +406,14 @@ def _payload(cfg: Any, planned: _Planned, item: Item) -> dict[str, Any]:
     if cfg.triage.enabled:
         found = planned.findings.get(item.record_id, [])
         payload["metadata"].update(triage.record_metadata(found, cfg.triage))
+        if cfg.protocol == "esa":  # pre-filled error spans; verdict campaigns: the score only
+            from annotate.esa import SPAN_QUESTION
+
+            spans = triage.span_suggestion(
+                item, found, lang=cfg.language, error_categories=cfg.error_categories
+            )
+            if spans is not None:
+                payload["suggestions"][SPAN_QUESTION] = spans
     return payload
 
 

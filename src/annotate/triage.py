@@ -92,7 +92,8 @@ GIVEAWAY_MIN_EXTRA = 10
 
 @dataclass(frozen=True)
 class Finding:
-    """One suspicion about one segment: `start`/`end` None means the whole segment."""
+    """One suspicion about one segment: `start`/`end` None means the whole segment;
+    `omission` says something is missing from it (ESA marks that on `[MISSING]`)."""
 
     check: str
     segment: str
@@ -100,6 +101,7 @@ class Finding:
     end: int | None
     severity: str
     message: str
+    omission: bool = False
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -109,6 +111,7 @@ class Finding:
             "end": self.end,
             "severity": self.severity,
             "message": self.message,
+            "omission": self.omission,
         }
 
 
@@ -314,6 +317,7 @@ def check_numbers(item: Item) -> list[Finding]:
                             None,
                             severity,
                             f"the original's {kind} {shown!r} is not in the translation",
+                            omission=True,
                         )
                     )
             for key, start, end in mine:
@@ -399,7 +403,7 @@ def check_choices(item: Item) -> list[Finding]:
     out = []
     for name, text in item.segments.items():
         if not text.strip():
-            out.append(Finding("choices", name, None, None, "major", "empty"))
+            out.append(Finding("choices", name, None, None, "major", "empty", omission=True))
     seen: dict[str, str] = {}
     for name in choices_of(item):
         text = item.segments[name]
@@ -674,6 +678,59 @@ def record_metadata(findings: Sequence[Finding], settings: Any) -> dict[str, flo
     the annotator reads), so turning triage on never sends an answered record back."""
     score = triage_score(findings)
     return {name: score for name in metadata_names(settings)}
+
+
+# ESA span labels with error categories on (`<category>:<severity>`): what each check's
+# findings are an instance of.
+SPAN_CATEGORY: dict[str, str] = {
+    "language": "untranslated",
+    "untranslated": "untranslated",
+    "numbers": "mistranslation",
+    "length_ratio": "omission_addition",
+    "choices": "mistranslation",
+    "giveaway": "answer_changed",
+}
+
+
+def span_suggestion(
+    item: Item, findings: Sequence[Finding], *, lang: str, error_categories: bool
+) -> dict[str, Any] | None:
+    """Findings as an ESA span suggestion (annotate.esa's layout), or None without any.
+
+    A finding on part of a segment marks that part, one on a whole segment marks all of
+    its text, an omission (an empty segment, a number the translation lost) marks the
+    segment's `[MISSING]` sentinel. The span question allows no overlap, so when two
+    findings overlap the major one is kept (then the shorter, then the first). Each
+    span's score is what it adds to the triage score (0.5 major, 0.2 minor)."""
+    from annotate import esa
+
+    lay = esa.item_layout(item, lang)
+    spans: list[tuple[int, int, str, float]] = []
+    for f in findings:
+        text = item.segments.get(f.segment)
+        if text is None:
+            continue
+        if f.omission or not text:
+            start, end = esa.missing_offsets(lay, f.segment)
+        elif f.start is None or f.end is None:
+            start, end = esa.field_offsets(lay, f.segment, 0, len(text))
+        else:
+            start, end = esa.field_offsets(lay, f.segment, f.start, f.end)
+        severity = f.severity if f.severity in esa.SEVERITIES else esa.MAJOR
+        label = f"{SPAN_CATEGORY[f.check]}:{severity}" if error_categories else severity
+        spans.append((start, end, label, SEVERITY_WEIGHT[severity]))
+    kept: list[tuple[int, int, str, float]] = []
+    for span in sorted(spans, key=lambda x: (-x[3], x[1] - x[0], x[0])):
+        if all(span[1] <= k[0] or span[0] >= k[1] for k in kept):
+            kept.append(span)
+    if not kept:
+        return None
+    kept.sort()
+    return {
+        "value": [{"start": s, "end": e, "label": label} for s, e, label, _ in kept],
+        "score": [w for *_, w in kept],
+        "agent": AGENT,
+    }
 
 
 def metadata_differs(have: Mapping[str, Any], want: Mapping[str, float]) -> bool:
