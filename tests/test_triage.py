@@ -222,15 +222,15 @@ def test_length_outliers_by_median_and_mad():
     longer = item({"question": "x" * 149}, {"question": "o" * 49}, key="long")  # log(150/50)
     shorter = item({"question": "x" * 9}, {"question": "o" * 49}, key="short")  # log(10/50)
     stats = triage.length_stats([*usual, longer, shorter])
-    # median of 22 values is 0.0953; every deviation but two is 0 -> MAD 0 -> floor 0.05
+    # median of 22 values is 0.0953; every deviation but two is 0 -> MAD 0 -> floor 0.1
     assert stats.pairs == 22
     assert stats.median == pytest.approx(math.log(1.1))
-    assert stats.mad == 0.05
+    assert stats.mad == 0.1
     assert triage.check_length(usual[0], stats) == []
     (long_f,) = triage.check_length(longer, stats)
-    # z = 0.6745 * (1.0986 - 0.0953) / 0.05 = 13.5; factor e^(1.0033) = 2.7
+    # z = 0.6745 * (1.0986 - 0.0953) / 0.1 = 6.8; factor e^(1.0033) = 2.7
     assert long_f.severity == "minor" and "2.7x longer" in long_f.message
-    assert "z=13.5" in long_f.message
+    assert "z=6.8" in long_f.message
     (short_f,) = triage.check_length(shorter, stats)
     # factor e^(-1.6094 - 0.0953) = 0.18 < 0.5: half the text is gone -> major
     assert short_f.severity == "major" and "5.5x shorter" in short_f.message
@@ -260,6 +260,9 @@ def test_empty_and_duplicated_choices():
     found = triage.check_choices(it)
     assert checks_of(found) == [("choices", "C", "major"), ("choices", "B", "major")]
     assert found[1].message == "same as choice A"
+    # capitals inside a choice count (alleles), the first letter's does not
+    alleles = item({"question": "¿?", "A": "Cc o cc", "B": "CC o Cc", "C": "cc o cc"})
+    assert checks_of(triage.check_choices(alleles)) == [("choices", "C", "major")]
     # the same two choices in the English too: the source's doing, minor
     same = item({"question": "?", "A": "sí", "B": "Sí"}, {"question": "?", "A": "yes", "B": "Yes"})
     assert checks_of(triage.check_choices(same)) == [("choices", "B", "minor")]
@@ -271,7 +274,7 @@ def test_empty_and_duplicated_choices():
 def test_correct_option_alone_in_its_gender():
     it = item(
         {
-            "question": "¿Qué parte de la célula contiene el ADN?",
+            "question": "El ADN de la célula se guarda en el",
             "A": "la membrana",
             "B": "el núcleo",
             "C": "el citoplasma",
@@ -279,15 +282,48 @@ def test_correct_option_alone_in_its_gender():
         },
         answer=("B",),
     )
-    # B masculine, A feminine, C and D end in -ma (unknown): only one other has a gender
+    # B masculine, A feminine; C and D have an article too: not alone
     assert triage.check_giveaway(it, language="es") == []
-    it2 = item(
-        {"question": "¿Qué es?", "A": "una célula", "B": "un tejido", "C": "un órgano", "D": "x"}
-    )
-    (found,) = triage.check_giveaway(it2, language="es")
-    assert (found.segment, found.start, found.end) == ("A", 0, 3)  # "una" tells
+    stem = "Según su organización estructural, un huevo es una"  # the options complete it
+    segs = {"question": stem, "A": "célula", "B": "tejido", "C": "órgano", "D": "sistema"}
+    (found,) = triage.check_giveaway(item(segs), language="es")
+    # "una" asks for a feminine option: only A is (B, C masculine; D -ma: unknown)
+    assert (found.segment, found.start, found.end) == ("A", 0, 6)
     assert "feminine" in found.message
-    assert triage.check_giveaway(it2, language="en") == []  # no grammatical gender
+    assert triage.check_giveaway(item(segs), language="en") == []  # no grammatical gender
+    # a question ("?"), a full stop or a neutral "de" asks nothing of the options
+    for end in ("¿Qué describe mejor un huevo?", "Un huevo es una.", "Un huevo es parte de"):
+        assert triage.check_giveaway(item(dict(segs, question=end)), language="es") == []
+    # the masculine the stem asks for, where the correct option is feminine: no cue
+    assert triage.check_giveaway(item(dict(segs, question="Un huevo es un")), language="es") == []
+    # Okapi's Portuguese college_physics/dev/4: "... pela lei da conservação do"
+    physics = {
+        "question": "O múon é proibido de decair pela lei da conservação do",
+        "A": "carga",
+        "B": "massa",
+        "C": "energia e momento",
+        "D": "número de léptons",
+    }
+    (found,) = triage.check_giveaway(item(physics, answer=("D",)), language="pt")
+    assert (found.segment, found.start, found.end) == ("D", 0, 6)
+    # without articles the head noun (the first word) tells; -ção and -ma endings do not
+    pt = {
+        "question": "As cores de uma bolha de sabão resultam da",  # asks a feminine
+        "A": "interferência",
+        "B": "deflexão",
+        "C": "polarização",
+        "D": "difração",
+    }
+    assert triage.check_giveaway(item(pt, answer=("A",)), language="pt") == []
+    heads = {
+        "question": "O processo menos provável é o",  # asks a masculine
+        "A": "tempestades de poeira",
+        "B": "intemperismo",
+        "C": "inundações",
+        "D": "degelo de geleiras",
+    }
+    # heads: tempestades (f), intemperismo (m), inundações (unknown), degelo (m): B not alone
+    assert triage.check_giveaway(item(heads, answer=("B",)), language="pt") == []
 
 
 def test_correct_option_much_longer_only_when_the_translation_made_it_so():
@@ -307,16 +343,16 @@ def test_correct_option_much_longer_only_when_the_translation_made_it_so():
     assert triage.check_giveaway(item(segs), language="es") == []  # no English: no judgement
 
 
-def truthfulqa_item(n_false: int, *, duplicate: bool = False) -> Item:
+def truthfulqa_item(n_false: int, *, duplicate: bool = False, best2: str = "") -> Item:
     false = [f"Respuesta falsa número {i} sobre el tema." for i in range(n_false)]
     if duplicate:
-        false[-1] = false[0].upper()
+        false[-1] = false[0].rstrip(".")  # reads the same as B
     row = {
         "question": "¿Qué pasa si te tragas una semilla de sandía?",
         "mc1_targets_choices": ["Nada en particular.", *false],
         "mc1_targets_labels": [1] + [0] * n_false,
         "mc2_targets_choices": [
-            "Nada en particular.",
+            best2 or "Nada en particular.",
             "La semilla pasa por el sistema digestivo sin hacer ningún daño a nadie.",
             *false,
         ],
@@ -336,6 +372,10 @@ def test_truthfulqa_with_many_options(guess_es):
     found = triage.triage_items([dup], language="es", guess=guess_es)[dup.record_id]
     assert checks_of(found) == [("choices", "O", "major")]
     assert found[0].message == "same as choice B"
+    # mc2 repeats the best answer without its full stop: two lists, no duplicate in either
+    split = truthfulqa_item(3, best2="Nada en particular")
+    assert [split.segments[n] for n in ("A", "E")] == ["Nada en particular.", "Nada en particular"]
+    assert triage.check_choices(split) == []
 
 
 # --- attacks ----------------------------------------------------------------------------
@@ -575,3 +615,17 @@ def test_overlapping_findings_keep_the_major_one():
         for f in (whole, inner):
             (span,) = triage.span_suggestion(it, [f], lang="es", error_categories=cats)["value"]
             assert span["label"] in esa.span_labels(cats)
+
+
+def test_spelled_out_numbers_and_units_are_gentler():
+    it = item(
+        {"question": "En dos semanas gana el 5 por ciento, 300 euros."},
+        {"question": "In 2 weeks it earns 5%, 300 euros."},
+    )
+    found = triage.check_numbers(it)
+    # "2" lost (an integer up to 12: often written out, minor); "%" spelled out: nothing
+    assert [(x.severity, x.message) for x in found] == [
+        ("minor", "the original's number '2' is not in the translation")
+    ]
+    it2 = item({"question": "Gana 30 euros."}, {"question": "It earns 300 euros."})
+    assert [x.severity for x in triage.check_numbers(it2)] == ["major", "major"]

@@ -11,15 +11,18 @@ explainable checks, each run per item with nothing downloaded at run time:
   so a Spanish segment is never "Asturian" and Catalan left in Spanish is still caught.
   Code lines and segments of under 4 words are not judged (too short to tell).
 - `untranslated`: the segment is the English original as it stands (needs originals).
-- `numbers`: numbers, unit symbols, URLs or e-mail addresses that differ from the
-  original (needs originals; "3.5" and "3,5", "1,000" and "1.000" are the same number).
+- `numbers`: numbers, URLs or e-mail addresses that differ from the original, and unit
+  symbols swapped for others (needs originals; "3.5" and "3,5", "1,000" and "1.000" are
+  the same number; a lost or added integer up to 12 is minor: often spelled out).
 - `length_ratio`: translated/original length far from what is usual in the benchmark:
-  a robust z-score (median and MAD of log length ratios, per benchmark; Iglewicz and
-  Hoaglin's 3.5) (needs originals).
+  a robust z-score (median and MAD of log length ratios, per benchmark, the MAD floored
+  at 0.1; Iglewicz and Hoaglin's 3.5) (needs originals).
 - `choices`: an empty segment, or two choices that read the same.
-- `giveaway`: the correct option alone is much longer than the others, or alone ends in
-  another grammatical gender ("Recovered in Translation", arXiv 2602.22207: gender
-  endings can give the answer away after translation).
+- `giveaway`: the correct option alone is much longer than the others (where the English
+  was not), or alone agrees in gender with the article that ends the question ("... la
+  conservación del" + "número leptónico" among "carga", "masa"): "Recovered in
+  Translation" (arXiv 2602.22207) reports that grammatical gender can give the correct
+  option away after translation.
 
 Each finding names its check, the segment, where in it (`start`/`end`, or None for the
 whole segment), a severity hint (`minor`/`major`, as ESA's labels) and a message. Checks
@@ -84,7 +87,7 @@ LANG_CONFIDENCE = 0.9
 LENGTH_Z = 3.5
 LENGTH_MIN_CHARS = 20
 LENGTH_MIN_PAIRS = 20
-LENGTH_MAD_FLOOR = 0.05
+LENGTH_MAD_FLOOR = 0.1  # ratios of short segments are never steadier than ±10%
 # Giveaway by length: the correct option this many times longer than the longest other.
 GIVEAWAY_LENGTH = 1.5
 GIVEAWAY_MIN_EXTRA = 10
@@ -145,9 +148,10 @@ def words(text: str) -> list[str]:
 
 
 def _fold(text: str) -> str:
-    """Compare texts as a reader would: NFKC, case, spacing, a final full stop."""
-    folded = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
-    return folded.rstrip(" .。")
+    """Compare texts as a reader would: NFKC, spacing, a final full stop, the case of the
+    first letter. Other capitals count: "CC o Cc" and "Cc o cc" are different alleles."""
+    folded = " ".join(unicodedata.normalize("NFKC", text).split()).rstrip(" .。")
+    return folded[:1].casefold() + folded[1:]
 
 
 def choices_of(item: Item) -> list[str]:
@@ -287,6 +291,11 @@ def _units(text: str) -> list[tuple[str, int, int]]:
     return found
 
 
+def _number_severity(kind: str, key: str, severity: str) -> str:
+    """Integers up to 12 are often written out ("dos semanas"): minor, not major."""
+    return "minor" if kind == "number" and key.isdigit() and int(key) <= 12 else severity
+
+
 def check_numbers(item: Item) -> list[Finding]:
     """Numbers, units and links of the original that the translation lost or changed."""
     if item.original is None:
@@ -305,6 +314,8 @@ def check_numbers(item: Item) -> list[Finding]:
             mine, theirs = extract(text), extract(orig)
             have, want = Counter(k for k, _, _ in mine), Counter(k for k, _, _ in theirs)
             extra, missing = have - want, want - have
+            if kind == "unit" and not (extra and missing):
+                continue  # spelled out on one side ("5 %" / "5 por ciento"): not a change
             for key, start, end in theirs:
                 if missing[key] > 0:
                     missing[key] -= 1
@@ -315,7 +326,7 @@ def check_numbers(item: Item) -> list[Finding]:
                             name,
                             None,
                             None,
-                            severity,
+                            _number_severity(kind, key, severity),
                             f"the original's {kind} {shown!r} is not in the translation",
                             omission=True,
                         )
@@ -329,7 +340,7 @@ def check_numbers(item: Item) -> list[Finding]:
                             name,
                             start,
                             end,
-                            severity,
+                            _number_severity(kind, key, severity),
                             f"{kind} {text[start:end]!r} is not in the original",
                         )
                     )
@@ -404,14 +415,17 @@ def check_choices(item: Item) -> list[Finding]:
     for name, text in item.segments.items():
         if not text.strip():
             out.append(Finding("choices", name, None, None, "major", "empty", omission=True))
-    seen: dict[str, str] = {}
+    lists = _choice_lists(item)
+    seen: dict[str, list[str]] = {}
     for name in choices_of(item):
         text = item.segments[name]
         key = _fold(text)
         if not key:
             continue
-        if key in seen:
-            first = seen[key]
+        together = [n for n in seen.get(key, []) if lists is None or lists[n] & lists[name]]
+        seen.setdefault(key, []).append(name)
+        if together:
+            first = together[0]
             orig = item.original or {}
             same_in_source = (
                 first in orig and name in orig and _fold(orig[first]) == _fold(orig[name])
@@ -421,9 +435,25 @@ def check_choices(item: Item) -> list[Finding]:
             out.append(
                 Finding("choices", name, None, None, severity, f"same as choice {first}{why}")
             )
-        else:
-            seen[key] = name
     return out
+
+
+def _choice_lists(item: Item) -> dict[str, set] | None:
+    """TruthfulQA: segment -> the answer lists (mc1, mc2) it is in; None for benchmarks
+    with one list. Two choices that read the same matter only within one list: mc1 and
+    mc2 often hold the same answer twice, once with a full stop."""
+    row = item.row
+    if not isinstance(row, dict) or not (
+        "mc1_targets_choices" in row or isinstance(row.get("mc1_targets"), dict)
+    ):
+        return None
+    from annotate.adapters import RowError, get_adapter
+
+    try:
+        layout = get_adapter("truthfulqa").layout(row, item.index)
+    except (RowError, KeyError, TypeError, IndexError):
+        return None
+    return {name: {tuple(loc[:-1]) for loc in locs} for name, locs in layout.segments.items()}
 
 
 _ARTICLES: dict[str, dict[str, str]] = {
@@ -485,8 +515,10 @@ GIVEAWAY_MAX_WORDS = 3
 def _gender(text: str, lang: str) -> tuple[str, int, int] | None:
     """(gender, start, end of the word that tells) for a short noun phrase, else None.
 
-    An article says it; otherwise the last word's ending (-a/-as feminine, -o/-os
-    masculine; Catalan feminine plurals end in -es)."""
+    An article says it; otherwise the head noun, the first word in these languages
+    ("tormentas de polvo"), by its ending: -a/-as feminine, -o/-os masculine (Catalan
+    feminine plurals end in -es). Endings that mislead are unknown: -ma (el problema),
+    -ão/-ões (o pão, a nação), and words under 4 letters (el gas, el día)."""
     found = list(_WORD.finditer(text))
     if not found or len(found) > GIVEAWAY_MAX_WORDS:
         return None
@@ -494,22 +526,53 @@ def _gender(text: str, lang: str) -> tuple[str, int, int] | None:
     article = _ARTICLES.get(lang, {}).get(first.group().lower())
     if article and len(found) > 1:
         return article, first.start(), first.end()
-    last = found[-1]
-    word = last.group().lower()
-    if len(word) < 4 or word.endswith(("ma", "mas")):  # gas, día; el problema, el clima
+    word = first.group().lower()
+    if len(word) < 4 or word.endswith(("ma", "mas", "ão", "ões")):
         return None
     if word.endswith(("a", "as")) or (lang == "ca" and word.endswith("es")):
-        return "f", last.start(), last.end()
+        return "f", first.start(), first.end()
     if word.endswith(("o", "os")):
-        return "m", last.start(), last.end()
+        return "m", first.start(), first.end()
     return None
 
 
+# Determiners and contractions that end a stem the options complete, and the gender the
+# option after them must have ("... por la ley de conservación del" -> masculine).
+_STEM_ENDS: dict[str, dict[str, str]] = {
+    "es": dict.fromkeys(("el", "los", "un", "unos", "del", "al"), "m")
+    | dict.fromkeys(("la", "las", "una", "unas"), "f"),
+    "pt": dict.fromkeys(
+        ("o", "os", "um", "uns", "do", "dos", "no", "nos", "ao", "aos", "pelo", "pelos"), "m"
+    )
+    | dict.fromkeys(
+        ("a", "as", "uma", "umas", "da", "das", "na", "nas", "à", "às", "pela", "pelas"), "f"
+    ),
+    "gl": dict.fromkeys(("o", "os", "un", "uns", "do", "dos", "no", "nos", "ao", "aos"), "m")
+    | dict.fromkeys(("a", "as", "unha", "unhas", "da", "das", "na", "nas", "á", "ás"), "f"),
+    "ca": dict.fromkeys(("el", "els", "un", "uns", "del", "dels", "al", "als", "pel"), "m")
+    | dict.fromkeys(("la", "les", "una", "unes"), "f"),
+    "it": dict.fromkeys(("il", "lo", "gli", "un", "uno", "del", "dello", "al", "nel"), "m")
+    | dict.fromkeys(("la", "le", "una", "della", "delle", "alla", "nella"), "f"),
+}
+
+
+def _stem_gender(item: Item, lang: str) -> str | None:
+    """The gender the question's last word asks of the option that completes it: only
+    then does an option's gender tell (the stem "... conservação do" wants a masculine
+    option); None when the question ends otherwise ("?", a full stop, "de")."""
+    stem = item.segments.get("question", "").rstrip(" _…")
+    found = _WORD.findall(stem[-20:])
+    if not stem or not found or not stem[-1].isalpha():
+        return None
+    return _STEM_ENDS.get(lang, {}).get(found[-1].lower())
+
+
 def check_giveaway(item: Item, *, language: str) -> list[Finding]:
-    """The correct option alone differs in form from the others: alone in its grammatical
-    gender, or much longer. Length only with an original that was not already so: the
-    English correct answer is often the longest (TruthfulQA's best answers), and that is
-    the benchmark's doing, not the translation's."""
+    """The correct option alone differs in form from the others: alone in the grammatical
+    gender the question's last word asks for (it ends in an article the options complete),
+    or much longer. Length only
+    with an original that was not already so: the English correct answer is often the
+    longest (TruthfulQA's best answers), and that is the benchmark's doing."""
     if len(item.answer) != 1 or item.answer[0] not in item.segments:
         return []
     from annotate.records import true_choices
@@ -542,10 +605,11 @@ def check_giveaway(item: Item, *, language: str) -> list[Finding]:
                 )
             )
     lang = base_code(language)
-    if lang in _ARTICLES:
+    wanted = _stem_gender(item, lang) if lang in _ARTICLES else None
+    if wanted is not None:
         mine = _gender(text, lang)
         theirs = [g for n in others if (g := _gender(item.segments[n], lang)) is not None]
-        if mine and len(theirs) >= 2 and all(g[0] != mine[0] for g in theirs):
+        if mine and mine[0] == wanted and len(theirs) >= 2 and all(g[0] != wanted for g in theirs):
             gender = "feminine" if mine[0] == "f" else "masculine"
             out.append(
                 Finding(
@@ -554,7 +618,8 @@ def check_giveaway(item: Item, *, language: str) -> list[Finding]:
                     mine[1],
                     mine[2],
                     "minor",
-                    f"only the correct option is {gender}: its form gives it away",
+                    f"only the correct option is {gender}, as the question's last word "
+                    "asks: its form gives it away",
                 )
             )
     return out
