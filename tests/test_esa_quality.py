@@ -241,6 +241,9 @@ def test_a_field_not_laid_out_as_pushed_still_counts():
     # no layout: one segment (None), both errors count: 5 + 1
     assert frame.loc[0, "mt_mqm_penalty"] == 6
     assert json.loads(frame.loc[0, "mt_segment_penalty"]) == {"None": 6.0}
+    # a snapshot from before pull kept the field: the same, without a layout
+    older = quality_frame(items, responses, records.drop(columns=["translation"]))
+    assert older.loc[0, "mt_mqm_penalty"] == 6
 
 
 def test_release_columns_responses_card_and_report_by_hand():
