@@ -24,6 +24,16 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+@pytest.fixture
+def dead_url():
+    """A loopback URL where nothing will ever answer: the port stays bound (never listening)
+    for the whole test, so no server started meanwhile (another test worker, another
+    suite on the machine) can take it. Connecting is refused at once."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        yield f"http://127.0.0.1:{s.getsockname()[1]}"
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _isolated_home(tmp_path_factory: pytest.TempPathFactory):
     """Keep tests out of the user's annotate home; share only the server's venv."""

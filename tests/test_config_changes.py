@@ -15,7 +15,6 @@ import pytest
 import yaml
 from argilla_rest import Rest
 from campaigns import cli, cli_json, make_config, one_error_line, scripted_campaign
-from conftest import free_port
 
 pytestmark = pytest.mark.server
 
@@ -49,9 +48,9 @@ def test_annotator_key_is_refused_early_naming_the_role(argilla_server, tmp_path
 # --- a server that does not answer ------------------------------------------------------
 
 
-def test_dead_api_url_says_it_is_retrying_then_one_error(tmp_path):
+def test_dead_api_url_says_it_is_retrying_then_one_error(tmp_path, dead_url):
     config = make_config(tmp_path, benchmarks=["arc"])
-    url = f"http://127.0.0.1:{free_port()}"
+    url = dead_url
     env = {
         **os.environ,
         "ANNOTATE_HTTP_RETRIES": "2",

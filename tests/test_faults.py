@@ -398,9 +398,9 @@ def test_server_always_503_gives_one_line_within_the_retry_budget(argilla_server
     assert _dataset(Rest(argilla_server.url, argilla_server.api_key), _workspace(config)) is None
 
 
-def test_nothing_listening_gives_one_line_within_the_retry_budget(tmp_path):
+def test_nothing_listening_gives_one_line_within_the_retry_budget(tmp_path, dead_url):
     config = make_config(tmp_path, benchmarks=["arc"])
-    url = f"http://127.0.0.1:{free_port()}"
+    url = dead_url
     started = time.monotonic()
     result = cli("pull", "-c", str(config), env=_env(url, "annotate.not-a-real-key"), timeout=120)
     elapsed = time.monotonic() - started

@@ -181,11 +181,13 @@ def _seen(log: Path, kind: str, **fields) -> bool:
     )
 
 
-def test_watch_falls_back_to_polling_when_argilla_cannot_reach_it(argilla_server, tmp_path):
+def test_watch_falls_back_to_polling_when_argilla_cannot_reach_it(
+    argilla_server, tmp_path, dead_url
+):
     """A URL the server cannot post to (as a hosted Argilla cannot reach our loopback):
     the signed ping fails, the webhook is removed, and polling still updates the page."""
     config, owner, workspace, ws_id, dataset_id = campaign(argilla_server, tmp_path, 1)
-    nowhere = f"http://127.0.0.1:{free_port()}/"
+    nowhere = f"{dead_url}/"
     site = tmp_path / "site"
     page, log = tmp_path / "live.html", tmp_path / "watch.jsonl"
     proc = start_watch(
