@@ -22,9 +22,12 @@ sample: install
 	$(BIN)/annotate push -c configs/sample-es.yaml
 	$(BIN)/annotate status -c configs/sample-es.yaml
 
+# Test workers (pytest-xdist); each test file runs whole on one worker, with its own server.
+JOBS ?= 2
+
 test: install
 	$(BIN)/ruff check src tests benchmarks
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n $(JOBS) --dist loadfile --durations=20
 
 lint: install
 	$(BIN)/ruff check src tests benchmarks
