@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from campaigns import cli_json, scripted_campaign
+from campaigns import cli, cli_json, scripted_campaign
 
 pytestmark = pytest.mark.server
 
@@ -79,6 +79,18 @@ def test_triage_turned_on_mid_campaign(argilla_server, tmp_path):
     assert (rows["choices"]["precision"], rows["choices"]["recall"]) == (1.0, 0.3333)
     assert rows["numbers"]["flagged"] == 0 and rows["numbers"]["precision"] is None
     assert summary["triage"]["benchmarks"]["arc"] == summary["triage"]["checks"]
+    # the same figures as a table for people, and as a section of the report
+    shown = cli("resolve", "-c", str(config))
+    assert shown.returncode == 0, shown.stderr
+    assert "Triage checks against the verdicts" in shown.stdout
+    row = next(line for line in shown.stdout.splitlines() if " choices " in line)
+    cells = [c.strip() for c in row.split("│")[1:-1]]
+    assert cells == ["choices", "1", "1", "0", "2", "1", "100%", "33%"]
+    page = tmp_path / "report.html"
+    assert cli("report", "-c", str(config), "--out", str(page)).returncode == 0
+    html = page.read_text(encoding="utf-8")
+    assert 'id="triage"' in html and "Empty or duplicated choices" not in html  # Spanish page
+    assert "Opciones vacías o repetidas" in html
 
 
 def test_esa_campaign_gets_triage_spans_pre_filled(argilla_server, tmp_path):
