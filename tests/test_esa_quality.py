@@ -248,6 +248,7 @@ def test_a_field_not_laid_out_as_pushed_still_counts():
 
 def test_release_columns_responses_card_and_report_by_hand():
     from annotate.esa_quality import (
+        card_metadata,
         card_section,
         placed_value,
         release_responses,
@@ -303,6 +304,17 @@ def test_release_columns_responses_card_and_report_by_hand():
         and "| arc | 1 of 1 | 70.0 [70.0, 70.0] | 6.00 [6.00, 6.00]" in card
     )
     assert "| arc | uncategorised | 2 | 2 | 6.00 |" in card
+    meta = card_metadata(summary)
+    assert meta["arc"] == {
+        "scored_items": 1,
+        "esa_score": 70.0,
+        "esa_low": 70.0,
+        "esa_high": 70.0,
+        "mqm_penalty": 6.0,
+        "mqm_low": 6.0,
+        "mqm_high": 6.0,
+        "span_f1": round(1 / 3, 4),
+    }
     section = report_section(summary, "es")
     assert section["rows"][0]["esa"] == "70,0" and section["rows"][1]["benchmark"] == "Global"
     assert section["categories"][0]["category"] == "Sin tipo"

@@ -172,6 +172,9 @@ def test_pull_resolve_publish_give_the_hand_worked_figures(esa_campaign, argilla
     assert placed[0]["text"] == seg["question"][0:3] and placed[1]["text"] == ""
     card = (out / "README.md").read_text(encoding="utf-8")
     assert "### MT quality" in card and "| arc | 3 of 3 | 61.7 [" in card
+    meta = yaml.safe_load(card.split("---\n", 2)[1])
+    assert meta["mt_quality"]["arc"]["esa_score"] == 61.6667
+    assert meta["mt_quality"]["arc"]["mqm_penalty"] == 11.1833
 
     page = tmp_path / "report.html"
     cli("report", "-c", config, "--out", str(page))

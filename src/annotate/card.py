@@ -295,6 +295,10 @@ def card_metadata(ctx: CardContext) -> dict[str, Any]:
     extra: dict[str, Any] = {}
     if "other" in licenses and ctx.license_names:
         extra["license_name"] = re.sub(r"[^a-z0-9.-]+", "-", ctx.license_names[0].lower())
+    if ctx.mt_quality:  # protocol: esa: the figures leaderboards can read
+        from annotate.esa_quality import card_metadata as mt_metadata
+
+        extra["mt_quality"] = mt_metadata(ctx.mt_quality)
     n_rows = sum(b.n_published for b in ctx.benchmarks)
     data = DatasetCardData(
         pretty_name=pretty_name(ctx),

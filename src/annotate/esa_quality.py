@@ -694,3 +694,11 @@ def report_section(mt_quality: Mapping[str, Any], lang: str) -> dict[str, Any] |
         for c in mt_quality["categories"]
     ]
     return {"words": words, "rows": rows, "categories": categories}
+
+
+def card_metadata(mt_quality: Mapping[str, Any]) -> dict[str, Any]:
+    """The card's YAML `mt_quality` block: per benchmark the scored items, the mean ESA
+    score and MQM penalty with their 95% intervals, and span F1 (null when unknown)."""
+    keys = ("scored_items", "esa_score", "esa_low", "esa_high", "mqm_penalty", "mqm_low")
+    keys += ("mqm_high", "span_f1")
+    return {name: {k: b[k] for k in keys} for name, b in mt_quality["benchmarks"].items()}
