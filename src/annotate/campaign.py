@@ -30,12 +30,13 @@ def load_items(cfg: Any, records: pd.DataFrame | None = None) -> dict[str, Any]:
     """
     import dataclasses
 
-    from annotate import identity
+    from annotate import gold, identity
     from annotate.pairing import load_benchmark
 
     loads = {bench.name: load_benchmark(cfg, bench) for bench in cfg.benchmarks}
     if records is None:
         records = _latest_records(cfg)
+    records = gold.without_gold(records, gold.campaign_gold(cfg)[1])  # never benchmark items
     if records is None or not len(records):
         return loads
     for name, load in loads.items():
@@ -147,7 +148,7 @@ def run_resolve(
 def _run_resolve(
     cfg: Any, loads: dict[str, Any] | None, snapshot: str | None
 ) -> tuple[Resolution, dict]:
-    from annotate import store
+    from annotate import gold, store
     from annotate.esa_quality import with_quality
     from annotate.resolve import resolve
 
@@ -155,11 +156,14 @@ def _run_resolve(
     loads = loads if loads is not None else load_items(cfg, records)
     items = items_frame(loads)
     voted = cast_on(responses, records)
+    seen = gold.campaign_view(cfg, voted)  # gold answers out, scored
+    voted = seen.responses
     resolution = resolve(
         items,
         voted,
         min_votes=cfg.resolution.min_votes_effective,
         method=cfg.resolution.method,
+        voter_weights=seen.weights,
     )
     resolution = with_quality(cfg, resolution, items, voted, records)
     summary = resolution.summary()
@@ -167,7 +171,9 @@ def _run_resolve(
     stale = stale_records(items, records)
     summary["stale_records"] = len(stale)  # the exact count; a sample of ids below
     summary["stale_record_ids"] = stale[:20]
-    summary.update(unmatched_votes(items, responses))
+    summary.update(unmatched_votes(items, seen.responses))
+    if seen.active:
+        summary["gold"] = seen.summary()
     if cfg.triage.enabled:
         from annotate import triage
 
@@ -233,7 +239,7 @@ def _publish_campaign(
     allow_unreviewed: bool,
     snapshot: str | None,
 ) -> dict:
-    from annotate import esa_quality, publish
+    from annotate import esa_quality, gold, publish
     from annotate.adapters import get_adapter
     from annotate.paths import on_disk
 
@@ -241,6 +247,8 @@ def _publish_campaign(
     responses, records, meta = latest_responses(cfg, snapshot)
     loads = load_items(cfg, records)
     resolution, summary = run_resolve(cfg, loads, snapshot=snapshot)
+    # answers on gold items are no benchmark responses (and would give the gold items away)
+    responses = gold.without_gold(responses, gold.campaign_gold(cfg)[1])
 
     esa = cfg.protocol == "esa"
     if esa:  # each span placed in its segment, so the release says which option was wrong
@@ -280,6 +288,7 @@ def _publish_campaign(
         name_in_responses=cfg.publish.name_in_responses,
         salt=cfg.publish.salt or "",
         citation=cfg.publish.citation,
+        gold=summary.get("gold"),
     )
     tree = publish.build_tree(
         info,

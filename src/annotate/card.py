@@ -548,6 +548,7 @@ def render_body(ctx: CardContext) -> str:
         "(same choices, none empty or duplicated, no e-mail address or key); the segments "
         "it changed are recorded with their machine translation in `machine_translation`. "
         "Every other row is the machine translation exactly as in the source.",
+        *_gold_lines(c),
         "",
         "### Results per benchmark",
         "",
@@ -579,6 +580,14 @@ def render_body(ctx: CardContext) -> str:
     out += _license_section(ctx)
     out += _citation_section(ctx)
     return "\n".join(out).rstrip() + "\n"
+
+
+def _gold_lines(campaign: Any) -> list[str]:
+    """The paragraph on gold items and the accuracy threshold (none without gold)."""
+    from annotate.gold import card_line
+
+    line = card_line(getattr(campaign, "gold", None))
+    return ["", line] if line else []
 
 
 def _coverage_section(ctx: CardContext) -> list[str]:

@@ -105,6 +105,16 @@ def _is_file(path: Path) -> bool:
         raise ValueError(f"cannot use {str(path)[:80]!r}: {exc.strerror}") from None
 
 
+def _existing_file(value: Any, info: ValidationInfo) -> Any:
+    """A path key's value, resolved, when it names a file (other values: the type check)."""
+    if not isinstance(value, str) or not value:
+        return value
+    path = _resolve(value, info)
+    if not _is_file(path):
+        raise ValueError(f"file not found: {path}")
+    return path
+
+
 def _is_dir(path: Path) -> bool:
     try:
         return path.is_dir()
@@ -349,6 +359,24 @@ class Triage(_Model):
         return self
 
 
+class Gold(_Model):
+    """Gold items with known verdicts, mixed into the queues to score annotators (gold.py).
+
+    Without `min_accuracy` accuracy is only reported; with it, annotators below it after
+    `min_seen` gold items lose their vote (`exclude`) or have it down-weighted (`weight`).
+    """
+
+    path: Path = Field(strict=False)
+    min_accuracy: float | None = Field(default=None, ge=0, le=1)
+    min_seen: int = Field(default=5, ge=1, le=MAX_ITEMS)
+    mode: Literal["exclude", "weight"] = "exclude"
+
+    @field_validator("path", mode="before")
+    @classmethod
+    def _check_path(cls, value: Any, info: ValidationInfo) -> Any:
+        return _existing_file(value, info)
+
+
 class Campaign(_Model):
     """The whole campaign; build it with `load_config(path)`."""
 
@@ -368,6 +396,7 @@ class Campaign(_Model):
     publish: Publish = Field(default_factory=Publish)
     report: Report = Field(default_factory=Report)
     triage: Triage = Field(default_factory=Triage)
+    gold: Gold | None = None
     benchmarks: list[Benchmark] = Field(min_length=1)
 
     _path: Path | None = PrivateAttr(default=None)
@@ -378,12 +407,7 @@ class Campaign(_Model):
     @field_validator("guidelines_file", mode="before")
     @classmethod
     def _check_guidelines_file(cls, value: Any, info: ValidationInfo) -> Any:
-        if not isinstance(value, str) or not value:
-            return value
-        path = _resolve(value, info)
-        if not _is_file(path):
-            raise ValueError(f"file not found: {path}")
-        return path
+        return _existing_file(value, info)
 
     @field_validator("workdir", mode="before")
     @classmethod
@@ -422,6 +446,18 @@ class Campaign(_Model):
                 f"({self.min_submitted}): no item could ever be resolved",
             )
         self.resolution._default_votes = self.min_submitted
+        if (
+            self.gold is not None
+            and self.gold.mode == "weight"
+            and (self.resolution.method != "majority")
+        ):
+            raise _KeyedError(
+                "gold.mode",
+                f"'weight' needs resolution.method 'majority', not "
+                f"'{self.resolution.method}' (crowd-kit's methods weigh annotators by their "
+                "own estimate)",
+                "use mode 'exclude' with that method",
+            )
         if self.publish.salt is None:
             # Public and deterministic: stable pseudonyms across runs. Set a secret salt
             # when pseudonyms must not be reproducible by outsiders.

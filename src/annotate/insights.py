@@ -162,11 +162,14 @@ def phantom_corrections(responses: pd.DataFrame, segments: Mapping[str, str]) ->
 
 
 def gold_items(cfg: Any) -> dict[str, str] | None:
-    """record_id -> the right verdict of the campaign's gold items, or None.
+    """record_id -> the right verdict of the campaign's gold items, or None without gold
+    (None keeps the gold column off every leaderboard). The full answers, corrections
+    included, are `gold.load_gold(cfg)`; the leaderboards use `Pulled.gold`."""
+    from annotate.gold import load_gold
 
-    Gold items do not exist yet: this is where they will be read (None keeps the gold
-    column off every leaderboard)."""
-    return None
+    if getattr(cfg, "gold", None) is None:
+        return None
+    return {g.record_id: g.verdict for g in load_gold(cfg)} or None
 
 
 def gold_accuracy(
@@ -193,15 +196,32 @@ def with_care(
     leaderboard: pd.DataFrame,
     phantoms: Mapping[str, int],
     gold: Mapping[str, float] | None = None,
+    gold_seen: Mapping[str, int] | None = None,
 ) -> pd.DataFrame:
     """The leaderboard with `phantom_corrections` per person (0 when none) and, only when
-    gold data exists, `gold_accuracy` (NaN for people who met no gold item)."""
+    gold data exists, `gold_accuracy` (NaN for people who met no gold item) and, when
+    given, `gold_seen` (how many gold items it is computed on; 0 for none)."""
     out = leaderboard.copy()
     names = out["username"].astype(str)
     out["phantom_corrections"] = names.map(lambda n: int(phantoms.get(n, 0))).astype("int64")
     if gold is not None:
         out["gold_accuracy"] = names.map(lambda n: gold.get(n, math.nan)).astype("float64")
+        if gold_seen is not None:
+            out["gold_seen"] = names.map(lambda n: int(gold_seen.get(n, 0))).astype("int64")
     return out
+
+
+def gold_columns(pulled: Pulled) -> tuple[dict[str, float] | None, dict[str, int] | None]:
+    """(username -> accuracy on gold, username -> gold items seen), or (None, None)."""
+    from annotate.gold import by_username
+
+    if pulled.gold is None:
+        return None, None
+    scores = by_username(pulled.gold.table)
+    return (
+        {n: s["accuracy"] for n, s in scores.items()},
+        {n: s["seen"] for n, s in scores.items()},
+    )
 
 
 def verdict_counts(responses: pd.DataFrame) -> pd.DataFrame:
@@ -352,6 +372,7 @@ class Pulled:
     records: pd.DataFrame
     meta: dict[str, Any]
     source: str  # "memory" (resolved now) or "saved" (read from resolved/)
+    gold: Any = None  # gold.GoldView: accuracy on gold (responses and records hold no gold)
 
     def segments(self) -> dict[str, str]:
         """record_id -> the item's segments (JSON), to quote questions."""
@@ -397,7 +418,7 @@ def load_latest(
     this same pull, so an analysis matches what `annotate resolve` reported. `snapshot`
     picks another pull (see store.load: "latest-intact" or a snapshot's name).
     """
-    from annotate import campaign, store
+    from annotate import campaign, gold, store
     from annotate.esa_quality import with_quality
     from annotate.resolve import resolve
 
@@ -406,16 +427,28 @@ def load_latest(
         return None
     responses, records, meta = loaded
     items = campaign.items_frame(loads if loads is not None else campaign.load_items(cfg, records))
+    # gold answers score annotators and are no benchmark votes: out of every other table
+    seen = gold.campaign_view(cfg, campaign.cast_on(responses, records))
+    if seen.ids:
+        responses = responses.loc[seen.responses.index]
+        records = gold.without_gold(records, seen.ids)
     saved = _saved_resolution(cfg, meta.get("snapshot")) if prefer_saved else None
     resolution = saved or resolve(
         items,
         responses,
         min_votes=cfg.resolution.min_votes_effective,
         method=cfg.resolution.method,
+        voter_weights=seen.weights,
     )
     resolution = with_quality(cfg, resolution, items, responses, records)
     return Pulled(
-        resolution, items, responses, records, meta, "saved" if saved is not None else "memory"
+        resolution,
+        items,
+        responses,
+        records,
+        meta,
+        "saved" if saved is not None else "memory",
+        seen if seen.active else None,
     )
 
 
@@ -433,6 +466,7 @@ def report_data(
         thresholds=list(cfg.report.thresholds),
         low_agreement=cfg.report.low_agreement,
         phantom_flag=cfg.report.phantom_flag,
+        gold_min_accuracy=cfg.gold.min_accuracy if getattr(cfg, "gold", None) else None,
         history=history_frame(store.history(cfg.workdir)),
     )
     if cfg.triage.enabled and loads is None:  # the checks need the items themselves
@@ -452,7 +486,7 @@ def report_data(
     data.leaderboard = with_care(
         leaderboard_frame(pulled.resolution.annotators),
         phantom_corrections(pulled.responses, pulled.segments()),
-        gold_accuracy(pulled.responses, gold_items(cfg)),
+        *gold_columns(pulled),
     )
     data.agreement = pulled.resolution.agreement
     data.verdicts = verdict_counts(pulled.responses)

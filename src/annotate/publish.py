@@ -125,6 +125,7 @@ class CampaignInfo:
     citation: str | None = None
     anonymous_contributors: list[str] | None = None
     name_in_responses: bool = False
+    gold: dict[str, Any] | None = None  # resolve's gold summary (gold.py), for the card
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,8 @@ class BenchmarkPush:
     archive: str | None = None  # the snapshot holding them
     triage_flagged: int | None = None  # items with a triage finding (None: triage is off)
     triage_refreshed: int = 0  # unchanged records whose triage metadata was (re)written
+    gold: int = 0  # gold items mixed into the dataset (gold.py; not counted in `items`)
+    gold_retired: int = 0  # records pushed as gold that the gold file no longer lists
 
     def as_dict(self) -> dict[str, Any]:
         triage = (
@@ -97,6 +99,8 @@ class BenchmarkPush:
             "responses_returned": self.returned,
             "archive": self.archive,
             **triage,
+            "gold": self.gold,
+            "gold_retired": self.gold_retired,
         }
 
 
@@ -224,8 +228,13 @@ def _doubt_error(cfg: Any, bench: Any, doubts: list) -> AnnotateError:
     )
 
 
-def _plan_benchmark(cfg: Any, client: Any, bench: Any, load: Any, *, accept_new: bool) -> _Planned:
-    """Read what Argilla holds for one benchmark and decide; writes nothing."""
+def _plan_benchmark(
+    cfg: Any, client: Any, bench: Any, load: Any, *, accept_new: bool, gold: Any = None
+) -> _Planned:
+    """Read what Argilla holds for one benchmark and decide; writes nothing.
+
+    `gold` (gold.PushGold): its items are planned by their own ids, and records known as
+    gold are never matched to a benchmark item."""
     from annotate import argilla_io, identity
 
     items = load.items
@@ -244,7 +253,8 @@ def _plan_benchmark(cfg: Any, client: Any, bench: Any, load: Any, *, accept_new:
         dataset = argilla_io.find_dataset(client, design.name, cfg.workspace)
         if dataset is not None:  # its settings were checked by check_settings
             existing = argilla_io.existing_records(client, dataset)
-    match = identity.match_identities(items, identity.existing_from_rows(existing))
+    mine = existing if gold is None else gold.benchmark_records(existing)
+    match = identity.match_identities(items, identity.existing_from_rows(mine))
     if match.doubtful and not accept_new:
         raise _doubt_error(cfg, bench, match.doubtful)
     rekeyed = identity.rekey(items, match)
@@ -265,9 +275,13 @@ def _plan_benchmark(cfg: Any, client: Any, bench: Any, load: Any, *, accept_new:
     )
     result.returned = sum(map(len, stale.values()))
     result.dataset_created = dataset is None
+    mixed: list[Item] = []
+    if gold is not None:  # after the counts above, which are the benchmark's own
+        mixed = gold.add_to(plan, stale, existing, bench.name, result)
     planned = _Planned(bench, design, dataset, plan, stale, result)
-    if cfg.triage.enabled:
-        _plan_triage(cfg, planned, rekeyed, existing)
+    if cfg.triage.enabled:  # gold items too: a record without a score would stand out
+        _plan_triage(cfg, planned, rekeyed + mixed, existing)
+        planned.result.triage_flagged = sum(bool(planned.findings[i.record_id]) for i in rekeyed)
     return planned
 
 
@@ -358,9 +372,17 @@ def _push(
         argilla_io.require_manager(client, "push")
         settings = check_settings(client, cfg, loads)
         workspace = argilla_io.ensure_workspace(client, cfg.workspace, create=False)
+    from annotate.gold import PushGold
+
+    mixed = PushGold.of(cfg, loads)  # a bad gold file stops here, before any write
     planned = [
         _plan_benchmark(
-            cfg, client if workspace is not None else None, bench, load, accept_new=accept_new
+            cfg,
+            client if workspace is not None else None,
+            bench,
+            load,
+            accept_new=accept_new,
+            gold=mixed,
         )
         for bench, load in loads
     ]
@@ -369,6 +391,7 @@ def _push(
             _update_settings(client, None, settings.get(p.bench.name), p.result)
         return [p.result for p in planned]
 
+    mixed.remember(cfg.workdir)  # before sending: a killed push forgets no gold record
     archive = None
     if any(p.stale for p in planned):
         from annotate.pull import pull
@@ -444,6 +467,13 @@ def push_notes(rows: list[dict], *, dry_run: bool) -> list[str]:
                     if r["triage_refreshed"]
                     else ""
                 )
+            )
+        if r.get("gold"):
+            lines.append(f"{name}: {r['gold']} gold items mixed in (not benchmark items)")
+        if r.get("gold_retired"):
+            lines.append(
+                f"{name}: {r['gold_retired']} records pushed as gold are no longer in the gold "
+                "file (kept in Argilla; never benchmark items)"
             )
         if r["vanished"]:
             lines.append(

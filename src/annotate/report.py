@@ -80,6 +80,7 @@ class ReportData:
     thresholds: list[int] = field(default_factory=list)
     low_agreement: float | None = None  # flag agreement with the consensus below this
     phantom_flag: int = 1  # flag this many phantom corrections
+    gold_min_accuracy: float | None = None  # flag accuracy on gold below this (gold.py)
     history: pd.DataFrame | None = None
     progress: pd.DataFrame | None = None
     leaderboard: pd.DataFrame | None = None
@@ -485,6 +486,7 @@ def _leaderboard_rows(df: pd.DataFrame) -> list[dict[str, Any]]:
             if "phantom_corrections" in r
             else 0,
             "gold_accuracy": _num(r["gold_accuracy"]) if "gold_accuracy" in r else None,
+            "gold_seen": _int(r["gold_seen"]) if "gold_seen" in r else None,
         }
         for r in _records(df)
     ]
@@ -917,6 +919,8 @@ def _leaderboard_section(data: ReportData, lang: str, thresholds: Sequence[int])
     for r in rows:
         r["low_agreement"] = low is not None and r["agreement"] is not None and r["agreement"] < low
         r["phantom_flagged"] = r["phantom_corrections"] >= max(data.phantom_flag, 1)
+        gold_min, accuracy = data.gold_min_accuracy, r["gold_accuracy"]
+        r["gold_flagged"] = None not in (gold_min, accuracy) and accuracy < gold_min
         r["reached"] = bool(thresholds) and r["submitted"] >= min(thresholds)
         r["badges"] = [th for th in thresholds if r["submitted"] >= th]
         r["per_benchmark"] = sorted(r["per_benchmark"].items(), key=lambda kv: (-kv[1], kv[0]))

@@ -49,7 +49,7 @@ import math
 import re
 import unicodedata
 import warnings
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -696,8 +696,15 @@ def resolve(
     method: str = "majority",
     seed: int = 0,
     n_bootstrap: int = 1000,
+    voter_weights: Mapping[str, float] | None = None,
 ) -> Resolution:
-    """Decide every item's status and final text from the submitted responses."""
+    """Decide every item's status and final text from the submitted responses.
+
+    `voter_weights` (user_id -> weight, 1 when absent; from gold.vote_weights): a weight
+    of 0 leaves a voter's verdicts and corrections out of every decision (they keep
+    their credit), and one between 0 and 1 counts their verdict that much in the
+    plurality (majority only; they still count towards `min_votes`).
+    """
     import numpy as np
     import pandas as pd
     import pyarrow as pa
@@ -749,12 +756,22 @@ def resolve(
     v_rows = v_rows[v_label >= 0]  # unknown or empty labels are not votes
     v_label = v_label[v_label >= 0]
     v_item, v_user = rec[v_rows], user[v_rows]
+    credit = (v_item, v_user, v_label)  # every vote earns credit, whatever its weight
+    v_weight = _voter_weights(users, voter_weights)[v_user]
+    if (v_weight <= 0).any():  # left out by the gold threshold: not a vote at all
+        counted = v_weight > 0
+        v_rows, v_label, v_item, v_user = (a[counted] for a in (v_rows, v_label, v_item, v_user))
+        v_weight = v_weight[counted]
     k = len(VERDICTS)
     counts = np.bincount(v_item * k + v_label, minlength=n_items * k).reshape(n_items, k)
     n_sub = counts.sum(axis=1)
-    top = counts.max(axis=1)
-    tied = (counts == top[:, None]).sum(axis=1) > 1
-    plural = counts.argmax(axis=1)
+    weighed = counts
+    if (v_weight < 1).any():
+        weighed = np.bincount(v_item * k + v_label, v_weight, minlength=n_items * k)
+        weighed = weighed.reshape(n_items, k)
+    top = weighed.max(axis=1)
+    tied = np.isclose(weighed, top[:, None]).sum(axis=1) > 1
+    plural = weighed.argmax(axis=1)
     enough = n_sub >= min_votes
 
     winner = np.where(enough & ~tied, plural, -1)
@@ -775,7 +792,9 @@ def resolve(
         # the model overruled a plurality or broke a tie: worth a second look
         low_conf = (winner >= 0) & (tied | (winner != plural))
 
-    share_of = np.where(winner >= 0, counts[np.arange(n_items), np.maximum(winner, 0)], top)
+    share_of = np.where(
+        winner >= 0, counts[np.arange(n_items), np.maximum(winner, 0)], counts.max(axis=1)
+    )
     with np.errstate(divide="ignore", invalid="ignore"):
         agreement = np.where(n_sub > 0, share_of / np.maximum(n_sub, 1), np.nan)
 
@@ -895,9 +914,9 @@ def resolve(
         user=user,
         rec=rec,
         status=status,
-        v_item=v_item,
-        v_user=v_user,
-        v_label=v_label,
+        v_item=credit[0],
+        v_user=credit[1],
+        v_label=credit[2],
         winner=winner,
         bench_of=bench_of,
     )
@@ -910,6 +929,17 @@ def resolve(
         orphan_responses=orphans,
         params={"seed": seed, "n_bootstrap": n_bootstrap},
     )
+
+
+def _voter_weights(users: pd.Index, weights: Mapping[str, float] | None) -> np.ndarray:
+    """Each factorized user's vote weight (1 unless `weights` names them)."""
+    import numpy as np
+
+    out = np.ones(len(users), dtype=np.float64)
+    for i, uid in enumerate(users):
+        if weights and str(uid) in weights:
+            out[i] = max(float(weights[str(uid)]), 0.0)
+    return out
 
 
 def _take_strings(values: list[str], index: np.ndarray) -> pa.Array:

@@ -153,10 +153,11 @@ def care_by_user(
     annotators: Iterable[Mapping[str, Any]],
     phantoms: Mapping[str, int],
     gold: Mapping[str, float] | None = None,
+    gold_seen: Mapping[str, int] | None = None,
 ) -> dict[str, dict[str, Any]]:
     """username -> what the latest pull says about the care of their work: agreement with
     the consensus (None when none of their items was decided), phantom corrections, and
-    gold accuracy only when gold data exists."""
+    gold accuracy (with the gold items it is computed on) only when gold data exists."""
     out: dict[str, dict[str, Any]] = {}
     for a in annotators:
         name = str(a["username"])
@@ -169,6 +170,8 @@ def care_by_user(
         }
         if gold is not None:
             entry["gold_accuracy"] = gold.get(name)
+            if gold_seen is not None:
+                entry["gold_seen"] = int(gold_seen.get(name, 0))
         out[name] = entry
     for name, n in phantoms.items():  # someone the resolution did not list: still counted
         out.setdefault(name, {"agreement_with_consensus": None, "phantom_corrections": int(n)})
@@ -191,6 +194,8 @@ def add_care(
         }
         if gold:
             row["gold_accuracy"] = c.get("gold_accuracy")
+            if "gold_seen" in c:
+                row["gold_seen"] = int(c["gold_seen"])
         out.append(row)
     return out
 
@@ -238,7 +243,7 @@ def agreement_so_far(cfg: Any, snapshot: str | None = None) -> dict[str, Any]:
             "available": False,
             "note": f"no pull yet: run `annotate pull -c {cfg.path or 'CONFIG'}` to see agreement",
         }
-    from annotate.insights import gold_accuracy, gold_items, phantom_corrections
+    from annotate.insights import gold_columns, phantom_corrections
 
     return {
         "available": True,
@@ -248,7 +253,7 @@ def agreement_so_far(cfg: Any, snapshot: str | None = None) -> dict[str, Any]:
         "care": care_by_user(
             pulled.resolution.annotators.to_dict("records"),
             phantom_corrections(pulled.responses, pulled.segments()),
-            gold_accuracy(pulled.responses, gold_items(cfg)),
+            *gold_columns(pulled),
         ),
     }
 

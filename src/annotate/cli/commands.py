@@ -323,6 +323,10 @@ def resolve(
         output.print_table(
             QUALITY_TABLE, quality_rows(summary["mt_quality"]), title="MT quality (ESA, MQM)"
         )
+    if summary.get("gold"):
+        from annotate.gold import summary_table
+
+        output.print_table(*summary_table(summary["gold"]))
     review = summary["status_counts"].get("overall", {}).get("needs_review", 0)
     if review:
         output.note(

@@ -76,6 +76,13 @@ def _share(value: float | None) -> str:
     return "—" if value is None else f"{value:.0%}"
 
 
+def _gold_cell(row: dict[str, Any]) -> str:
+    """'80% of 5' (accuracy on gold and the gold items seen), '—' for none."""
+    seen = row.get("gold_seen")
+    share = _share(row.get("gold_accuracy"))
+    return share if not seen or row.get("gold_accuracy") is None else f"{share} of {seen}"
+
+
 def _agreement_line(agreement: dict[str, Any]) -> str:
     from annotate.status import format_alpha, pulled_label
 
@@ -138,7 +145,7 @@ def status(
                     r["submitted"],
                     _share(r.get("agreement_with_consensus")),
                     r.get("phantom_corrections", 0),
-                    *([_share(r.get("gold_accuracy"))] if gold else []),
+                    *([_gold_cell(r)] if gold else []),
                     ", ".join(f"{b} {n}" for b, n in r["per_benchmark"].items()),
                 )
                 for r in board
