@@ -450,3 +450,26 @@ def test_the_ledger_remembers_gold_pushed_earlier(tmp_path: Path) -> None:
     assert gold.ledger_ids(tmp_path) == {"arc:g1", "arc:g2"}
     (tmp_path / gold.LEDGER).write_text("{not json", encoding="utf-8")
     assert gold.ledger_ids(tmp_path) == set()  # unreadable: treated as empty, never fatal
+
+
+def test_push_checks_the_gold_file_before_anything_is_sent(tmp_path: Path) -> None:
+    from annotate.push import push
+
+    def config(lines: list[dict]) -> object:
+        (tmp_path / "gold.jsonl").write_text(
+            "".join(json.dumps(x) + "\n" for x in lines), encoding="utf-8"
+        )
+        return campaign_from_dict(
+            _config(tmp_path, {"path": "gold.jsonl"}), base_dir=tmp_path, file="c.yaml"
+        )
+
+    (planned,) = push(config([row(1), row(2, "unusable")]), None, dry_run=True)
+    assert (planned.items, planned.created, planned.gold) == (1, 1, 2)
+    with pytest.raises(ConfigError, match=r"gold.jsonl: row 2: gold_verdict: 'x' is not"):
+        push(config([row(1), row(2, "x")]), None, dry_run=True)
+    # the benchmark's own row used as gold: same id; the same texts under another id
+    real = {**ROW, "id": "real-1", "option_d": "Sol", "benchmark": "arc", "gold_verdict": "correct"}
+    with pytest.raises(ConfigError, match=r"row 1: has the same id as benchmark item 'arc:real-1'"):
+        push(config([real]), None, dry_run=True)
+    with pytest.raises(ConfigError, match=r"row 2: has the same texts as benchmark item"):
+        push(config([row(1), {**real, "id": "copy"}]), None, dry_run=True)
