@@ -31,6 +31,7 @@ from campaigns import OKAPI, cli, make_config, one_error_line
 from annotate.campaign import publish_campaign, run_resolve
 from annotate.config import load_config
 from annotate.connection import resolve_connection
+from annotate.insights import report_data
 from annotate.model import format_correction, parse_correction
 from annotate.pull import pull
 from annotate.push import push
@@ -123,8 +124,9 @@ def campaign(argilla_server, tmp_path_factory):
         u.respond(rec[b3], {"verdict": "corrected", "correction": fix(b3, A="Arreglo común")})
     for rid in bench:
         carl.respond(rec[rid], {"verdict": "correct"})
-    pull(load_config(config), conn)
+    pulled = pull(load_config(config), conn)
     return {
+        "pulled": pulled,
         "variants": variants,
         "pushed": pushed.as_dict(),
         "conn": conn,
@@ -243,7 +245,20 @@ def test_publish_has_no_gold_row_and_the_card_says_what_gold_did(campaign, argil
     for task in out.glob("lm_eval/*.yaml"):
         assert not any(k in task.read_text(encoding="utf-8") for k in gold_keys)
 
+    # progress counts benchmark items only: in the pull's history and in the report
+    assert campaign["pulled"]["records"] == 9  # every answer is stored, gold ones too
+    (progress,) = campaign["pulled"]["benchmarks"]
+    assert (progress["records"], progress["completed"]) == (4, 4)
+    data = report_data(load_config(campaign["config"]))
+    assert data.progress["total"].tolist() == [4] and data.gold_min_accuracy == 0.7
+    board = data.leaderboard.set_index("username")
+    assert board.loc[f"carl-{campaign['tag']}", "gold_accuracy"] == pytest.approx(0.6)
+    assert board.loc[f"carl-{campaign['tag']}", "gold_seen"] == 5
+    assert data.verdicts["count"].sum() == 12  # benchmark verdicts, no gold answer
+
     status = campaign_status(load_config(campaign["config"]), campaign["conn"])
+    (row,) = status["benchmarks"]
+    assert (row["total"], row["completed"], row["pending"], row["gold"]) == (4, 4, 0, 5)
     board = {r["username"]: r for r in status["leaderboard"]}
     tag = campaign["tag"]
     assert board[f"carl-{tag}"]["gold_accuracy"] == pytest.approx(0.6)

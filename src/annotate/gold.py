@@ -403,6 +403,7 @@ class GoldView:
     weights: dict[str, float] = field(default_factory=dict)
     policy: Policy = field(default_factory=Policy)
     affected: int = 0
+    progress: dict[str, dict[str, int]] = field(default_factory=dict)  # see gold_progress
 
     @property
     def active(self) -> bool:
@@ -630,3 +631,28 @@ class PushGold:
 
     def remember(self, workdir: Any) -> None:
         remember(workdir, [it.record_id for items in self.items.values() for it in items])
+
+
+def gold_progress(records: pd.DataFrame, ids: set[str]) -> dict[str, dict[str, int]]:
+    """benchmark -> {total, completed} of its gold records in a pull (for live counts)."""
+    if not ids or records is None or not len(records):
+        return {}
+    mine = records[records["record_id"].isin(list(ids))]
+    return {
+        str(b): {"total": len(g), "completed": int((g["status"] == "completed").sum())}
+        for b, g in mine.groupby("benchmark", sort=True)
+    }
+
+
+def without_gold_progress(row: Mapping[str, Any], gold: Mapping[str, int] | None) -> dict:
+    """A status row (Argilla's live counts) minus the benchmark's gold records, as of the
+    latest pull; `gold` records how many were taken out."""
+    out = dict(row)
+    if not gold or not out.get("pushed"):
+        return out
+    total, completed = int(gold.get("total", 0)), int(gold.get("completed", 0))
+    out["total"] = max(int(out["total"]) - total, 0)
+    out["completed"] = max(int(out["completed"]) - completed, 0)
+    out["pending"] = max(int(out["pending"]) - (total - completed), 0)
+    out["gold"] = total
+    return out

@@ -215,7 +215,7 @@ def gold_columns(pulled: Pulled) -> tuple[dict[str, float] | None, dict[str, int
     """(username -> accuracy on gold, username -> gold items seen), or (None, None)."""
     from annotate.gold import by_username
 
-    if pulled.gold is None:
+    if pulled.gold is None or not pulled.gold.active:  # no gold in the config: no column
         return None, None
     scores = by_username(pulled.gold.table)
     return (
@@ -431,6 +431,7 @@ def load_latest(
     seen = gold.campaign_view(cfg, campaign.cast_on(responses, records))
     if seen.ids:
         responses = responses.loc[seen.responses.index]
+        seen.progress = gold.gold_progress(records, seen.ids)
         records = gold.without_gold(records, seen.ids)
     saved = _saved_resolution(cfg, meta.get("snapshot")) if prefer_saved else None
     resolution = saved or resolve(
@@ -448,7 +449,7 @@ def load_latest(
         records,
         meta,
         "saved" if saved is not None else "memory",
-        seen if seen.active else None,
+        seen if seen.ids else None,
     )
 
 

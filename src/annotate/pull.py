@@ -168,6 +168,7 @@ def _pull(cfg: Any, conn: Any, *, on_progress=None) -> dict:
     if argilla_io.ensure_workspace(client, cfg.workspace, create=False) is None:
         raise _not_pushed(cfg, conn, f"workspace {cfg.workspace!r} does not exist")
     names = argilla_io.usernames(client)
+    gold_ids = _gold_ids(cfg)
     all_responses: list[dict] = []
     all_records: list[dict] = []
     per_benchmark = []
@@ -192,6 +193,9 @@ def _pull(cfg: Any, conn: Any, *, on_progress=None) -> dict:
         )
         all_responses.extend(responses)
         all_records.extend(records)
+        if gold_ids:  # the progress of the benchmark: gold answers are stored, not counted
+            records = [r for r in records if r["record_id"] not in gold_ids]
+            responses = [r for r in responses if r["record_id"] not in gold_ids]
         per_benchmark.append(
             {
                 "benchmark": bench.name,
@@ -233,6 +237,20 @@ def _pull(cfg: Any, conn: Any, *, on_progress=None) -> dict:
     if damaged:
         result["damaged_previous"] = damaged
     return result
+
+
+def _gold_ids(cfg: Any) -> set[str]:
+    """Record ids of the campaign's gold items (gold.py), for the progress counts only.
+
+    A bad gold file must not stop the harvest (it stores every answer, gold ones too):
+    then the ids push recorded are used, and the other commands report the file."""
+    from annotate.errors import ConfigError
+    from annotate.gold import campaign_gold, ledger_ids
+
+    try:
+        return campaign_gold(cfg)[1]
+    except ConfigError:
+        return ledger_ids(cfg.workdir)
 
 
 def _previous(workdir: Any) -> tuple[str | None, pd.DataFrame | None, str | None]:

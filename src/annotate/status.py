@@ -255,6 +255,7 @@ def agreement_so_far(cfg: Any, snapshot: str | None = None) -> dict[str, Any]:
             phantom_corrections(pulled.responses, pulled.segments()),
             *gold_columns(pulled),
         ),
+        "gold_progress": pulled.gold.progress if pulled.gold is not None else {},
     }
 
 
@@ -310,6 +311,10 @@ def campaign_status(
         missing = ", ".join(r["benchmark"] for r in rows if not r["pushed"])
         notes.append(f"not pushed yet: {missing}")
     care = agreement.pop("care", {})  # per person, shown on the leaderboard rows
+    from annotate.gold import without_gold_progress
+
+    gold = agreement.pop("gold_progress", {})  # gold records are no benchmark progress
+    rows = [without_gold_progress(r, gold.get(r["benchmark"])) for r in rows]
     return {
         "campaign": cfg.campaign,
         "workspace": cfg.workspace,
