@@ -207,6 +207,11 @@ def test_switching_protocol_on_an_existing_dataset_is_refused():
     assert to_esa.updates == []  # nothing half-applied
     back = plan_settings(live(design("esa").spec()), design("verdict").spec(), dataset="d")
     assert back.refusal().startswith("protocol: the dataset was pushed with protocol 'esa'")
+    toggled = plan_settings(live(design("esa").spec()), design("esa", False).spec(), dataset="d")
+    assert toggled.refusal() == (
+        "error_categories: the dataset's error spans were labelled with categories; that "
+        "cannot change"
+    )
     same = plan_settings(live(design("esa").spec()), design("esa").spec(), dataset="d")
     assert same.refusals == [] and same.updates == []
     # a language change on an ESA dataset is an update of texts, not a refusal

@@ -126,6 +126,14 @@ def _plan_questions(plan: SettingsPlan, have: dict[str, dict], want: dict[str, d
             continue
         values_have = [o["value"] for o in _options(h)]
         values_want = [o["value"] for o in _options(w)]
+        if sorted(values_have) != sorted(values_want) and name == "error_spans":
+            # ESA: the span labels are the severities, or category:severity (annotate.esa)
+            have_cats = any(":" in v for v in values_have)
+            plan.refusals.append(
+                f"error_categories: the dataset's error spans were labelled "
+                f"{'with' if have_cats else 'without'} categories; that cannot change"
+            )
+            continue
         if sorted(values_have) != sorted(values_want):
             gone = sorted(set(values_have) - set(values_want))
             new = sorted(set(values_want) - set(values_have))
