@@ -106,6 +106,16 @@ def test_candidates_keep_close_neighbours_and_regional_codes():
     assert "xx" not in triage.LanguageGuesser(triage.candidate_languages("xx")).languages
 
 
+def test_a_campaign_language_the_model_does_not_know_skips_the_check():
+    # Asturian is not among py3langid's languages: every segment would read as something
+    # else, so the check is skipped rather than flag the whole campaign
+    it = item({"question": "¿Cuál ye la capital d'Asturies? Ye una ciudá mui guapa."})
+    assert triage.triage_items([it], language="ast", checks=["language"])[it.record_id] == []
+    english = item({"question": "Which of these is the capital of the country of France?"})
+    found = triage.triage_items([english], language="es", checks=["language"])
+    assert checks_of(found[english.record_id]) == [("language", "question", "major")]
+
+
 # --- left untranslated -------------------------------------------------------------------
 
 

@@ -168,14 +168,18 @@ def base_code(lang: str) -> str:
 
 def candidate_languages(language: str, source_language: str = "en") -> tuple[str, ...]:
     """What a segment may be identified as: the campaign's language, the source's, the
-    close neighbours of both, and py3langid's `zxx` (no linguistic content)."""
+    campaign language's close neighbours, and py3langid's `zxx` (no linguistic content)."""
     lang, src = base_code(language), base_code(source_language)
     out = [lang, src, *NEIGHBOURS.get(lang, ()), "zxx"]
     return tuple(dict.fromkeys(out))
 
 
 class LanguageGuesser:
-    """py3langid restricted to a set of languages; loaded once (its model is in the wheel)."""
+    """py3langid restricted to a set of languages; loaded once (its model is in the wheel).
+
+    The model is shared by every instance and restricted in place, so calls from two
+    threads at once with different language sets would mix them: annotate calls it from
+    one thread (push, resolve, report)."""
 
     _identifier: Any = None
     _labels: frozenset[str] = frozenset()
@@ -644,7 +648,9 @@ def triage_items(
     if unknown:
         raise ValueError(f"unknown triage checks: {sorted(unknown)}")
     if "language" in wanted and guess is None:
-        guess = LanguageGuesser(candidate_languages(language, source_language))
+        guesser = LanguageGuesser(candidate_languages(language, source_language))
+        # a language the model does not know cannot be told from the others: no check
+        guess = guesser if base_code(language) in guesser.languages else None
     stats: dict[str, LengthStats | None] = {}
     if "length_ratio" in wanted:
         by_bench: dict[str, list[Item]] = {}
