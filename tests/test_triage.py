@@ -569,7 +569,7 @@ def test_report_section_only_in_triage_campaigns():
     assert [c.replace("\u00a0", " ") for c in cells] == ["2", "1", "1", "1", "50 %", "50 %"]
     # precision bars for numbers and any (giveaway flagged nothing: no precision), each
     # drawn in the wide and the compact layout
-    assert "<svg" in section and section.count('class="bar s0"') == 4
+    assert "<svg" in section and section.count('class="s0"') == 4
 
 
 # --- ESA span suggestions (annotate.esa's layout) -----------------------------------------

@@ -1074,7 +1074,7 @@ def triage_chart(
     rows = [r for r in rows if r.get("precision") is not None or r.get("recall") is not None]
     if not rows:
         return ""
-    lay = _Rows.make(compact, left=210, right=120, top=6, row_h=34, bar_h=22)
+    lay = _Rows.make(compact, left=270, right=120, top=6, row_h=34, bar_h=22)
     half = lay.bar_h / 2 - 1
     parts = []
     for i, r in enumerate(rows):
@@ -1086,7 +1086,7 @@ def triage_chart(
                 continue
             tip = f"{name}: {t(lang, key)} {fmt_pct(value, lang)}"
             y = lay.bar_y(i) + k * (half + 2)
-            parts.append(_rect(lay.x0, y, value * lay.bar_w, half, f"bar {cls}", tip))
+            parts.append(_rect(lay.x0, y, value * lay.bar_w, half, cls, tip))
         shown = f"{fmt_pct(r.get('precision'), lang)} · {fmt_pct(r.get('recall'), lang)}"
         parts.append(lay.value(i, _esc(shown), at=lay.x0 + lay.bar_w))
     return _svg(
