@@ -40,6 +40,7 @@ def test_score_worked_by_hand():
     assert triage.triage_score([f("minor")]) == 0.2  # 1 - 0.8
     assert triage.triage_score([f("major"), f("minor")]) == 0.6  # 1 - 0.5 * 0.8
     assert triage.triage_score([f("major"), f("major")]) == 0.75  # 1 - 0.5 * 0.5
+    assert triage.triage_score([f("major")] * 40) == 0.999999  # 1 - 0.5^40 rounds to 1: capped
 
 
 @given(st.lists(st.sampled_from(["minor", "major"]), max_size=30), st.randoms())

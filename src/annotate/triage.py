@@ -30,8 +30,8 @@ that need the English are skipped for items without an original: they are not er
 
 Score of an item (`triage_score`): 1 - prod(1 - w) over its findings, with w = 0.5 for a
 major finding and 0.2 for a minor one. It is 0 with no finding, grows with every finding,
-never reaches 1, and does not depend on their order: one major 0.5, two majors 0.75, one
-minor 0.2, a major and a minor 0.6.
+never reaches 1 (rounded to 6 decimals, at most 0.999999), and does not depend on their
+order: one major 0.5, two majors 0.75, one minor 0.2, a major and a minor 0.6.
 
 `measure` compares each check with the volunteers' verdicts (positive: an item resolved
 `corrected` or `unusable`), so organizers know which checks to trust.
@@ -63,6 +63,7 @@ CHECKS: tuple[str, ...] = (
 # Checks that compare with the English original: skipped for items without one.
 NEEDS_ORIGINAL: frozenset[str] = frozenset({"untranslated", "numbers", "length_ratio"})
 SEVERITY_WEIGHT: dict[str, float] = {"minor": 0.2, "major": 0.5}
+SCORE_CAP = 0.999999
 # Human verdicts that make an item a positive for `measure`.
 POSITIVE_STATUSES: frozenset[str] = frozenset({"corrected", "unusable"})
 NEGATIVE_STATUSES: frozenset[str] = frozenset({"validated"})
@@ -123,7 +124,8 @@ def triage_score(findings: Iterable[Finding]) -> float:
     keep = 1.0
     for f in findings:
         keep *= 1.0 - SEVERITY_WEIGHT.get(f.severity, SEVERITY_WEIGHT["minor"])
-    return round(1.0 - keep, 6)
+    # rounded for stable metadata; capped so that 20 majors still read as below 1
+    return min(round(1.0 - keep, 6), SCORE_CAP)
 
 
 # --- text helpers -------------------------------------------------------------------
