@@ -106,7 +106,11 @@ def test_esa_campaign_gets_triage_spans_pre_filled(argilla_server, tmp_path):
     src = tmp_path / "arc.json"
     src.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
     config = make_config(
-        tmp_path, benchmarks=["arc"], files={"arc": src}, protocol="esa", triage={"enabled": True}
+        tmp_path,
+        benchmarks=["arc"],
+        files={"arc": src},
+        protocol="esa",
+        triage={"enabled": True, "prioritize": True},
     )
     (row,) = cli_json("push", "-c", str(config), info=argilla_server)["benchmarks"]
     assert row["triage_flagged"] == 1
@@ -132,6 +136,9 @@ def test_esa_campaign_gets_triage_spans_pre_filled(argilla_server, tmp_path):
     # an annotator can keep the pre-filled span and submit; pull still reads the correction
     ws, _ = pushed_dataset(owner, config)
     ana = owner.create_annotator(f"ana-{ws['name'][-8:]}", "ana-password-123", ws["id"])
+    # the contract with the embedded engine: annotate_priority first in every queue
+    queue = [hit["record"]["id"] for hit in ana.queue(dataset["id"])["items"]]
+    assert queue[0] == flagged["id"] and len(queue) == 6
     ana.respond(
         flagged["id"],
         {esa.SPAN_QUESTION: spans["value"], esa.SCORE_QUESTION: 5, "verdict": "corrected"},
