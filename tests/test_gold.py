@@ -473,3 +473,21 @@ def test_push_checks_the_gold_file_before_anything_is_sent(tmp_path: Path) -> No
         push(config([real]), None, dry_run=True)
     with pytest.raises(ConfigError, match=r"row 2: has the same texts as benchmark item"):
         push(config([row(1), {**real, "id": "copy"}]), None, dry_run=True)
+
+
+def test_with_triage_gold_items_get_a_score_like_any_other(tmp_path: Path) -> None:
+    """With `triage.prioritize`, a record without a priority would sit at the end of every
+    queue: gold items are scored like the rest, and only benchmark items are counted."""
+    from annotate.push import _plan_benchmark, load_all
+
+    (tmp_path / "gold.jsonl").write_text(json.dumps(row()) + "\n", encoding="utf-8")
+    data = _config(tmp_path, {"path": "gold.jsonl"}, triage={"enabled": True, "prioritize": True})
+    cfg = campaign_from_dict(data, base_dir=tmp_path)
+    loads = load_all(cfg, None, None)
+    mixed = gold.PushGold.of(cfg, loads)
+    ((bench, load),) = loads
+    planned = _plan_benchmark(cfg, None, bench, load, accept_new=False, gold=mixed)
+    gold_id = "arc:ARC-Challenge/train/Mercury_1"
+    assert {it.record_id for it in planned.plan.create} == {"arc:real-1", gold_id}
+    assert gold_id in planned.findings  # the MT's duplicated choices are a finding
+    assert planned.findings[gold_id] and planned.result.triage_flagged == 0
