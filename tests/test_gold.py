@@ -491,3 +491,22 @@ def test_with_triage_gold_items_get_a_score_like_any_other(tmp_path: Path) -> No
     assert {it.record_id for it in planned.plan.create} == {"arc:real-1", gold_id}
     assert gold_id in planned.findings  # the MT's duplicated choices are a finding
     assert planned.findings[gold_id] and planned.result.triage_flagged == 0
+
+
+def test_every_stage_refuses_gold_that_became_a_benchmark_item(tmp_path: Path) -> None:
+    """A raised limit (or a row moved into the source) makes a gold item a benchmark item:
+    resolve, report and publish stop as push does, instead of starving the item of votes.
+    A record the ledger remembers as gold but that is a benchmark item now counts as one."""
+    from annotate.campaign import load_items
+
+    real = {**ROW, "id": "real-1", "option_d": "Sol", "benchmark": "arc", "gold_verdict": "correct"}
+    (tmp_path / "gold.jsonl").write_text(json.dumps(real) + "\n", encoding="utf-8")
+    data = _config(tmp_path, {"path": "gold.jsonl"}, workdir=str(tmp_path / "work"))
+    with pytest.raises(ConfigError, match=r"row 1: has the same id as benchmark item 'arc:real-1'"):
+        load_items(campaign_from_dict(data, base_dir=tmp_path))
+    del data["gold"]
+    cfg = campaign_from_dict(data, base_dir=tmp_path)
+    gold.remember(cfg.workdir, ["arc:real-1", "arc:old-gold"])
+    loads = load_items(cfg)
+    assert gold.campaign_gold(cfg, loads)[1] == {"arc:old-gold"}
+    assert gold.campaign_gold(cfg)[1] == {"arc:real-1", "arc:old-gold"}

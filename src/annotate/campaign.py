@@ -36,7 +36,8 @@ def load_items(cfg: Any, records: pd.DataFrame | None = None) -> dict[str, Any]:
     loads = {bench.name: load_benchmark(cfg, bench) for bench in cfg.benchmarks}
     if records is None:
         records = _latest_records(cfg)
-    records = gold.without_gold(records, gold.campaign_gold(cfg)[1])  # never benchmark items
+    ids = gold.campaign_gold(cfg, loads, check=True)[1]
+    records = gold.without_gold(records, ids)  # gold records are never benchmark items
     if records is None or not len(records):
         return loads
     for name, load in loads.items():
@@ -156,7 +157,7 @@ def _run_resolve(
     loads = loads if loads is not None else load_items(cfg, records)
     items = items_frame(loads)
     voted = cast_on(responses, records)
-    seen = gold.campaign_view(cfg, voted)  # gold answers out, scored
+    seen = gold.campaign_view(cfg, voted, loads)  # gold answers out, scored
     voted = seen.responses
     resolution = resolve(
         items,
@@ -248,7 +249,7 @@ def _publish_campaign(
     loads = load_items(cfg, records)
     resolution, summary = run_resolve(cfg, loads, snapshot=snapshot)
     # answers on gold items are no benchmark responses (and would give the gold items away)
-    responses = gold.without_gold(responses, gold.campaign_gold(cfg)[1])
+    responses = gold.without_gold(responses, gold.campaign_gold(cfg, loads)[1])
 
     esa = cfg.protocol == "esa"
     if esa:  # each span placed in its segment, so the release says which option was wrong

@@ -534,11 +534,25 @@ def remember(workdir: Any, record_ids: Iterable[str]) -> None:
         atomic_write_bytes(path, payload.encode("utf-8"))
 
 
-def campaign_gold(cfg: Any) -> tuple[list[GoldItem], set[str]]:
-    """(the config's gold items, every record id known as gold: config and ledger)."""
+def campaign_gold(
+    cfg: Any, loads: Mapping[str, Any] | None = None, *, check: bool = False
+) -> tuple[list[GoldItem], set[str]]:
+    """(the config's gold items, every record id known as gold: config and ledger).
+
+    With the benchmark `loads`, a record the ledger remembers as gold but that is a
+    benchmark item now counts as one, and with `check` (campaign.load_items, where every
+    stage gets its items) a gold item that became a benchmark item (a limit raised, a row
+    moved into the source) stops the command as it stops push."""
     gold = load_gold(cfg)
     workdir = getattr(cfg, "workdir", None)
     known = ledger_ids(workdir) if workdir is not None else set()
+    if loads is not None:
+        items = [it for load in loads.values() for it in load.items]
+        if gold and check:
+            label = f"{cfg.path or 'config'}: gold.path: {cfg.gold.path}"
+            check_distinct(gold, items, label=label)
+        if known:
+            known -= {it.record_id for it in items}
     return gold, known | {g.record_id for g in gold}
 
 
@@ -549,9 +563,11 @@ def without_gold(records: pd.DataFrame | None, ids: set[str]) -> pd.DataFrame | 
     return records[~records["record_id"].isin(list(ids))]
 
 
-def campaign_view(cfg: Any, responses: pd.DataFrame) -> GoldView:
+def campaign_view(
+    cfg: Any, responses: pd.DataFrame, loads: Mapping[str, Any] | None = None
+) -> GoldView:
     """`view` for a campaign: its gold file, its ledger and its threshold."""
-    gold, ids = campaign_gold(cfg)
+    gold, ids = campaign_gold(cfg, loads)
     return view(responses, gold, Policy.of(cfg), also_gold=ids)
 
 

@@ -426,9 +426,10 @@ def load_latest(
     if loaded is None:
         return None
     responses, records, meta = loaded
-    items = campaign.items_frame(loads if loads is not None else campaign.load_items(cfg, records))
+    loads = loads if loads is not None else campaign.load_items(cfg, records)
+    items = campaign.items_frame(loads)
     # gold answers score annotators and are no benchmark votes: out of every other table
-    seen = gold.campaign_view(cfg, campaign.cast_on(responses, records))
+    seen = gold.campaign_view(cfg, campaign.cast_on(responses, records), loads)
     if seen.ids:
         responses = responses.loc[seen.responses.index]
         seen.progress = gold.gold_progress(records, seen.ids)
