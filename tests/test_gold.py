@@ -510,3 +510,41 @@ def test_every_stage_refuses_gold_that_became_a_benchmark_item(tmp_path: Path) -
     loads = load_items(cfg)
     assert gold.campaign_gold(cfg, loads)[1] == {"arc:old-gold"}
     assert gold.campaign_gold(cfg)[1] == {"arc:real-1", "arc:old-gold"}
+
+
+def test_items_reviewers_settled_serve_as_gold_and_stay_benchmark_items() -> None:
+    from dataclasses import dataclass as _dc
+
+    @_dc(frozen=True)
+    class Settled:  # the shape of review.settled_by_reviewers' items (the contract)
+        benchmark: str
+        item_key: str
+        decision: str
+        accepted_text: dict | None
+        record_id: str = ""
+
+    adapter = get_adapter("arc")
+    items = [adapter.to_item({**ROW, "id": f"b{i}"}, i, "arc", "validation") for i in range(3)]
+    settled = [
+        Settled("arc", "b0", "correct", dict(_mt()), "arc:b0"),
+        Settled("arc", "b1", "corrected", {**_mt(), "D": "Júpiter"}, "arc:b1"),
+        Settled("arc", "gone", "unusable", None, "arc:gone"),  # no such item any more
+        Settled("arc", "b2", "corrected", None, "arc:b2"),  # no text: not a known answer
+    ]
+    reviewed = gold.gold_from_reviews(settled, items)
+    assert [(g.record_id, g.verdict) for g in reviewed] == [
+        ("arc:b0", "correct"),
+        ("arc:b1", "corrected"),
+    ]
+    mt = _mt()
+    v = Votes()
+    v.add("arc:b0", "carl", "unusable").add("arc:b1", "carl", "correct")
+    v.add("arc:b0", "ana", "correct")
+    v.add("arc:b1", "ana", "corrected", correction=format_correction({**mt, "D": "Saturno"}))
+    seen = gold.view(v.frame(), [], gold.Policy(0.5, 2, "exclude"), reviewed=reviewed)
+    assert len(seen.responses) == len(v.frame())  # their votes stay benchmark votes
+    assert seen.weights == {"id-carl": 0.0}
+    summary = seen.summary()
+    assert (summary["items"], summary["from_reviews"]) == (0, 2)
+    line = gold.card_line(summary)
+    assert line is not None and line.startswith("2 items settled by reviewers served as gold")

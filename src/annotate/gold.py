@@ -399,6 +399,7 @@ class GoldView:
     items: dict[str, GoldItem] = field(default_factory=dict)
     responses: Any = None  # responses on benchmark records only
     ids: set[str] = field(default_factory=set)  # every record id known as gold
+    reviewed: int = 0  # of `items`, benchmark items reviewers settled (gold_from_reviews)
     table: Any = None  # accuracy_table
     weights: dict[str, float] = field(default_factory=dict)
     policy: Policy = field(default_factory=Policy)
@@ -413,7 +414,8 @@ class GoldView:
         """The `gold` block of resolve's summary (and of the card)."""
         rows = [] if self.table is None else self.table.to_dict("records")
         return {
-            "items": len(self.items),
+            "items": len(self.items) - self.reviewed,
+            "from_reviews": self.reviewed,
             "min_accuracy": self.policy.min_accuracy,
             "min_seen": self.policy.min_seen,
             "mode": self.policy.mode,
@@ -442,23 +444,29 @@ def view(
     policy: Policy,
     *,
     also_gold: Iterable[str] = (),
+    reviewed: Iterable[GoldItem] = (),
 ) -> GoldView:
     """Split a pull's responses into benchmark and gold ones, and score the annotators.
 
     `also_gold` names further record ids that were pushed as gold but are no longer in the
     config: their responses are left out too (they were never benchmark items), without a
-    score (their answers are not known any more).
+    score (their answers are not known any more). `reviewed` are benchmark items whose
+    answer reviewers settled (`gold_from_reviews`): they score annotators too, and stay
+    benchmark items with their votes.
     """
     items = {g.record_id: g for g in gold}
+    shared = {g.record_id: g for g in reviewed if g.record_id not in items}
     ids = set(items) | set(also_gold)
-    if not ids:
+    if not ids and not shared:
         return GoldView(responses=responses, policy=policy)
     on_gold = responses["record_id"].isin(list(ids))
-    table = accuracy_table(gold_votes(responses[on_gold], items))
+    scored = responses["record_id"].isin(list(ids | set(shared)))
+    table = accuracy_table(gold_votes(responses[scored], {**items, **shared}))
     weights = vote_weights(table, policy)
     rest = responses[~on_gold]
     return GoldView(
-        items=items,
+        items={**items, **shared},
+        reviewed=len(shared),
         responses=rest,
         ids=ids,
         table=table,
@@ -468,16 +476,47 @@ def view(
     )
 
 
+def gold_from_reviews(settled: Iterable[Any], items: Iterable[Item]) -> list[GoldItem]:
+    """Items reviewers settled (review.settled_by_reviewers: benchmark, item_key, decision,
+    accepted_text, record_id) as gold items on the benchmark items they are.
+
+    Why: a reviewer's decision passed every check and overrides the crowd, so it is the
+    best known answer the campaign has; scoring annotators on it costs no extra items.
+    Settled items that match no current item, or a `corrected` without its text, are
+    skipped (a gold item needs its answer)."""
+    by_id = {it.record_id: it for it in items}
+    out = []
+    for s in settled:
+        item = by_id.get(getattr(s, "record_id", "") or f"{s.benchmark}:{s.item_key}")
+        if item is None or s.decision not in VERDICTS:
+            continue
+        text = None
+        if s.decision == "corrected":
+            if not isinstance(s.accepted_text, Mapping):
+                continue
+            text = {n: str(s.accepted_text.get(n, t)) for n, t in item.segments.items()}
+        out.append(GoldItem(item=item, verdict=s.decision, text=text))
+    return out
+
+
 def card_line(summary: Mapping[str, Any] | None) -> str | None:
     """One sentence for the dataset card on what gold items did (None without gold)."""
-    if not summary or not summary.get("items"):
+    reviewed = (summary or {}).get("from_reviews") or 0
+    if not summary or not (summary.get("items") or reviewed):
         return None
     scored = len(summary.get("annotators") or [])
-    line = (
-        f"{summary['items']} gold items (items with a known answer) were mixed into the "
-        f"annotators' queues and are not part of this dataset; {scored} annotators answered "
-        "some of them."
-    )
+    parts = []
+    if summary.get("items"):
+        parts.append(
+            f"{summary['items']} gold items (items with a known answer) were mixed into the "
+            "annotators' queues and are not part of this dataset"
+        )
+    if reviewed:
+        parts.append(
+            f"{reviewed} items settled by reviewers served as gold items too (they stay in "
+            "the dataset)"
+        )
+    line = "; ".join(parts) + f"; {scored} annotators answered some of them."
     if summary.get("min_accuracy") is None:
         return line
     pct = f"{summary['min_accuracy']:.0%}"
@@ -589,8 +628,11 @@ def summary_table(summary: Mapping[str, Any]) -> tuple[list[str], list[tuple], s
         if threshold is None
         else f"below {threshold:.0%} after {summary['min_seen']}+ gold: {summary['mode']}"
     )
+    reviewed = summary.get("from_reviews") or 0
     title = (
-        f"Gold accuracy ({summary['items']} gold items; {rule}; "
+        f"Gold accuracy ({summary['items']} gold items"
+        + (f" + {reviewed} settled by reviewers" if reviewed else "")
+        + f"; {rule}; "
         f"{summary.get('annotators_affected', 0)} annotators, "
         f"{summary.get('votes_affected', 0)} verdicts affected)"
     )
