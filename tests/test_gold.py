@@ -548,3 +548,28 @@ def test_items_reviewers_settled_serve_as_gold_and_stay_benchmark_items() -> Non
     assert (summary["items"], summary["from_reviews"]) == (0, 2)
     line = gold.card_line(summary)
     assert line is not None and line.startswith("2 items settled by reviewers served as gold")
+
+
+def test_the_leaderboards_show_accuracy_with_the_gold_items_it_rests_on() -> None:
+    from test_report import parse, sample_data, section_html
+
+    from annotate.cli.insights import _gold_cell
+    from annotate.report import build_report
+
+    assert _gold_cell({"gold_accuracy": 0.6, "gold_seen": 5}) == "60% of 5"
+    assert _gold_cell({"gold_accuracy": None, "gold_seen": 0}) == "—"
+    data = sample_data()
+    board = data.leaderboard.copy()
+    n = len(board)
+    board["phantom_corrections"] = 0
+    board["gold_accuracy"] = [0.6, 0.9] + [float("nan")] * (n - 2)
+    board["gold_seen"] = [5, 10] + [0] * (n - 2)
+    data.leaderboard, data.gold_min_accuracy = board, 0.7
+    cells = [
+        a
+        for _, a in parse(section_html(build_report(data, lang="en"), "leaderboard")).tags
+        if a.get("data-col") == "gold_accuracy" or "data-gold-seen" in a
+    ]
+    gold_cells = [a for a in cells if a.get("data-col") == "gold_accuracy"]
+    assert ["flag" in (a.get("class") or "") for a in gold_cells[:3]] == [True, False, False]
+    assert [a["data-gold-seen"] for a in cells if "data-gold-seen" in a] == ["5", "10"]
