@@ -2,6 +2,7 @@
 
     python benchmarks/bench_load.py                       # 1k/10k/50k; 10/30/50 x 60 s
     python benchmarks/bench_load.py --duration 20 --sizes 1000,10000 --levels 10,50
+    python benchmarks/bench_load.py --sizes 1000 --levels 50 --think 0 --workers 1,2
     python benchmarks/bench_load.py --database-url postgresql://user@127.0.0.1:5432/db
 
 1. Fetch latency. For each size, a dataset with that many records, 30% of them with two
@@ -14,11 +15,13 @@
    serialisation (SQLite only). For scale, the same record read by id (GET
    /api/v1/records/{id}, no search at all): argilla-server's own cost of a request.
 2. Concurrency. On a dataset of `--concurrent-records` (15k) records, N annotators
-   (`--levels`) each loop "fetch next, submit it" for `--duration` seconds, with no
-   pause (a stress test: a volunteer reads for 20 s or more between submissions):
-   submissions per second, fetch and submit p50/p95/p99, errors, the server's peak RSS,
-   and the CPU the server process used (cores busy, CPU ms per submission), which says
-   what the same load needs on a machine that is not shared.
+   (`--levels`) each loop "fetch next, read it, submit it" for `--duration` seconds, in
+   two modes (`--think`): paced like volunteers (a log-normal reading time with a
+   median of 20 s, see `think_time`) and saturation (no pause at all, a stress test).
+   Submissions per second, fetch and submit p50/p95/p99, errors, the server's peak RSS
+   and the CPU its processes used (cores busy, CPU ms per submission), which says what
+   the same load needs on a machine that is not shared. `--workers 1,2` runs the same
+   phase with the server restarted on the same data with 1, then 2 HTTP processes.
 3. Nothing lost: a full listing (what `annotate pull` reads) must hold every
    acknowledged submission exactly once, and no user twice on a record.
 
@@ -34,6 +37,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import os
 import random
 import sqlite3
@@ -283,19 +287,37 @@ def fetch_latencies(info, key: str, ds_id: str, n: int) -> tuple[list[float], li
     return fetches, reads
 
 
+def group_pids(pgid: int) -> list[int]:
+    """The server's processes: its process group (HTTP processes, the rq worker)."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == pgid:
+                pids.append(int(entry.name))
+    return pids
+
+
 class RssSampler(threading.Thread):
+    """Peak of the RSS summed over the server's processes."""
+
     def __init__(self, pid: int) -> None:
         super().__init__(daemon=True)
         self.pid, self.peak, self.stop = pid, 0, threading.Event()
 
     def sample(self) -> int:
-        try:
-            for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) * 1024
-        except OSError:
-            pass
-        return 0
+        total = 0
+        for pid in group_pids(self.pid):
+            try:
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+            except OSError:
+                pass
+        return total
 
     def run(self) -> None:
         while not self.stop.wait(0.5):
@@ -303,16 +325,37 @@ class RssSampler(threading.Thread):
 
 
 def cpu_seconds(pid: int) -> float:
-    """CPU time (user + system) the server process has used so far."""
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-    except (OSError, IndexError, ValueError):
-        return float("nan")
+    """CPU time (user + system) the server's processes have used so far."""
+    total = 0.0
+    for member in group_pids(pid):
+        try:
+            fields = Path(f"/proc/{member}/stat").read_text().rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except (OSError, IndexError, ValueError):
+            continue
+    return total
 
 
-def crowd(info, ds_id: str, users: list[tuple[str, str]], duration: float) -> dict:
-    """Each user loops "fetch next, submit" until the deadline."""
+# Paced annotators: the time a volunteer spends on one record, between fetching it and
+# submitting it, is log-normal (a few quick ones, a long tail), with median `think` and
+# sigma 0.6: half of the records take between 0.67 and 1.5 times the median, 90 %
+# between 0.37 and 2.7 times. Each annotator's first fetch comes at a uniform random
+# moment within one median, not all at once.
+THINK_SIGMA = 0.6
+
+
+def think_time(rng: random.Random, median: float) -> float:
+    return rng.lognormvariate(math.log(median), THINK_SIGMA) if median > 0 else 0.0
+
+
+def crowd(
+    info, ds_id: str, users: list[tuple[str, str]], duration: float, think: float = 0.0
+) -> dict:
+    """Each user loops "fetch next, (think,) submit" until the deadline.
+
+    `think` 0: no pause (saturation). Otherwise each record takes a log-normal time with
+    that median between the fetch and the submit (see `think_time`).
+    """
     fetches: list[float] = []
     submits: list[float] = []
     errors: Counter = Counter()
@@ -325,8 +368,11 @@ def crowd(info, ds_id: str, users: list[tuple[str, str]], duration: float) -> di
         with httpx.Client(
             base_url=info.url, headers={"X-Argilla-Api-Key": key}, timeout=300
         ) as http:
+            rng = random.Random(user_id)
             barrier.wait()
             deadline = time.monotonic() + duration
+            if think:
+                time.sleep(rng.uniform(0, think))
             while time.monotonic() < deadline:
                 try:
                     t0 = time.perf_counter()
@@ -338,10 +384,17 @@ def crowd(info, ds_id: str, users: list[tuple[str, str]], duration: float) -> di
                         with lock:
                             errors[f"fetch {r.status_code}"] += 1
                         continue
+                    with lock:
+                        fetches.append(t1 - t0)
                     items = r.json()["items"]
                     if not items:
                         return
                     rid = items[0]["record"]["id"]
+                    pause = think_time(rng, think)
+                    if time.monotonic() + pause >= deadline:
+                        return  # the run ends while this volunteer reads
+                    time.sleep(pause)
+                    t1 = time.perf_counter()
                     s = http.post(
                         f"/api/v1/records/{rid}/responses",
                         json={"values": {"verdict": {"value": "correct"}}, "status": "submitted"},
@@ -352,7 +405,6 @@ def crowd(info, ds_id: str, users: list[tuple[str, str]], duration: float) -> di
                         errors[type(exc).__name__] += 1
                     continue
                 with lock:
-                    fetches.append(t1 - t0)
                     if s.status_code == 201:
                         submits.append(t2 - t1)
                         acknowledged.append((rid, user_id, s.json()["id"]))
@@ -372,6 +424,7 @@ def crowd(info, ds_id: str, users: list[tuple[str, str]], duration: float) -> di
         "server_cpu_s": cpu,
         "cpu_ms_per_submission": 1000 * cpu / max(1, len(acknowledged)),
         "annotators": len(users),
+        "think": think,
         "seconds": wall,
         "submissions": len(acknowledged),
         "per_second": len(acknowledged) / wall,
@@ -418,6 +471,16 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--duration", type=float, default=60.0)
     parser.add_argument("--fetches", type=int, default=40)
     parser.add_argument("--concurrent-records", type=int, default=15000)
+    parser.add_argument(
+        "--think",
+        default="0,20",
+        help="median seconds an annotator spends on a record (0: no pause), comma-separated",
+    )
+    parser.add_argument(
+        "--workers",
+        default=None,
+        help="HTTP processes of the server, comma-separated to compare (default: its default)",
+    )
     parser.add_argument("--database-url", default=None, help="PostgreSQL instead of SQLite")
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     args = parser.parse_args(argv)
@@ -425,6 +488,8 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit("error: --database-url: bulk loading is written for SQLite only so far")
     sizes = [int(s) for s in args.sizes.split(",")]
     levels = [int(s) for s in args.levels.split(",") if s]
+    thinks = [float(s) for s in args.think.split(",") if s]
+    workers = [int(s) for s in args.workers.split(",")] if args.workers else [None]
 
     from annotate import server
 
@@ -435,7 +500,8 @@ def main(argv: list[str] | None = None) -> None:
             ANNOTATE_SERVER_VENV=str(server.server_venv()),
         )
         data = Path(tmp) / "argilla-data"
-        info = server.start(data_dir=data, port=free_port())
+        port = free_port()
+        info = server.start(data_dir=data, port=port, workers=workers[0])
         db = data / "argilla.db"
         try:
             owner = Owner(info)
@@ -471,15 +537,24 @@ def main(argv: list[str] | None = None) -> None:
             fill_sqlite(db, ds_id, args.concurrent_records, seeders)
             crowd_users = owner.annotators("crowd", max(levels), ws)
             acknowledged: list = []
-            for level in levels:
-                run = crowd(info, ds_id, crowd_users[:level], args.duration)
-                acknowledged += run.pop("acknowledged")
-                results["levels"].append(run)
-                print(
-                    f"{level} annotators: {run['per_second']:.1f} submissions/s, fetch p95 "
-                    f"{ms(pct(run['fetch'], 0.95))} ms, errors {run['errors'] or 0}",
-                    flush=True,
-                )
+            serving = workers[0]
+            for n_workers in workers:
+                if n_workers != serving:  # the same data, served by N processes
+                    server.stop(data)
+                    info = server.start(data_dir=data, port=port, workers=n_workers)
+                    serving = n_workers
+                for think in thinks:
+                    for level in levels:
+                        run = crowd(info, ds_id, crowd_users[:level], args.duration, think)
+                        run["workers"] = n_workers or server.default_workers()
+                        acknowledged += run.pop("acknowledged")
+                        results["levels"].append(run)
+                        print(
+                            f"{run['workers']} processes, think {think:g} s, {level} "
+                            f"annotators: {run['per_second']:.1f} submissions/s, fetch p95 "
+                            f"{ms(pct(run['fetch'], 0.95))} ms, errors {run['errors'] or 0}",
+                            flush=True,
+                        )
             results["pull"] = pull_check(owner, ds_id, acknowledged)
         finally:
             server.stop(data)
@@ -517,6 +592,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"fetch p50 at {last['records']:,} / at {first['records']:,}: {ratio:.2f}x")
     rows = [
         [
+            run["workers"],
+            f"{run['think']:g}",
             run["annotators"],
             f"{run['per_second']:.1f}",
             run["submissions"],
@@ -531,6 +608,8 @@ def main(argv: list[str] | None = None) -> None:
     ]
     print_table(
         [
+            "processes",
+            "think s",
             "annotators",
             "submits/s",
             "submits",
@@ -546,8 +625,8 @@ def main(argv: list[str] | None = None) -> None:
             "CPU ms/submit",
         ],
         rows,
-        title=f"{args.concurrent_records:,} records, fetch next + submit for {args.duration:.0f} s"
-        " (times in ms)",
+        title=f"{args.concurrent_records:,} records, fetch next + (think +) submit for "
+        f"{args.duration:.0f} s (times in ms; server cores = CPU seconds / wall seconds)",
     )
     pull = results.get("pull", {})
     print(

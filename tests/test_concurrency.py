@@ -3,7 +3,9 @@
 30 simulated volunteers (threads, each with their own API key) fetch their next record
 the way the annotator UI does and submit it, for a bounded number of rounds. Before the
 engine read through its own pool, 16 concurrent searches exhausted argilla-server's
-connection pool and every request failed after 30 s.
+connection pool and every request failed after 30 s. The same crowd runs against the
+session's one-process server and against a server with two HTTP processes sharing one
+SQLite file (`server start --workers 2`).
 """
 
 from __future__ import annotations
@@ -11,10 +13,12 @@ from __future__ import annotations
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import httpx
 import pytest
 from argilla_rest import Rest, queue_body
+from conftest import free_port
 
 pytestmark = pytest.mark.server
 
@@ -25,10 +29,42 @@ RECORDS = 60
 QUEUE = queue_body()
 
 
-def test_thirty_concurrent_annotators_lose_and_double_nothing(argilla_server):
+@pytest.fixture(scope="module", params=[1, 2], ids=["1-process", "2-processes"])
+def crowd_server(request, tmp_path_factory):
+    """(server, HTTP processes): the session's server, or one of its own with 2 processes."""
+    if request.param == 1:
+        yield request.getfixturevalue("argilla_server"), 1
+        return
+    from annotate import server
+
+    data_dir = tmp_path_factory.mktemp("two-processes")
+    info = server.start(data_dir=data_dir, port=free_port(), workers=2)
+    try:
+        yield info, 2
+    finally:
+        server.stop(data_dir)
+
+
+def _http_processes(pgid: int) -> int:
+    """How many of the server's processes are HTTP processes of a multi-process server."""
+    count = 0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            argv = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if int(stat[2]) == pgid and b"http" in argv[1:4]:
+            count += 1
+    return count
+
+
+def test_thirty_concurrent_annotators_lose_and_double_nothing(crowd_server):
     import argilla as rg
 
-    info = argilla_server
+    info, processes = crowd_server
     client = rg.Argilla(api_url=info.url, api_key=info.api_key)
     workspace = rg.Workspace(name=f"ws-{uuid.uuid4().hex[:8]}", client=client).create()
     settings = rg.Settings(
@@ -101,3 +137,5 @@ def test_thirty_concurrent_annotators_lose_and_double_nothing(argilla_server):
     # Each annotator answered distinct records (the queue never served an answered one).
     progress = owner.get(f"/api/v1/datasets/{ds_id}/progress")
     assert progress["total"] == RECORDS
+    if Path("/proc/self/stat").exists():  # the crowd was served by the processes asked for
+        assert _http_processes(info.pid) == (processes if processes > 1 else 0)

@@ -391,6 +391,7 @@ def test_stale_pid_file_never_signals_another_process(tmp_path: Path):
         (["--port", "-1"], "--port -1 is not a port number"),
         (["--host", "192.0.2.1"], "--host 192.0.2.1 is not an address of this machine"),
         (["--data-dir", "TMP/a-file/d"], "cannot use TMP/a-file/d as the server's data folder"),
+        (["--workers", "0"], "--workers 0 is out of range"),
     ],
 )
 def test_bad_port_host_or_folder_is_one_line_naming_the_true_cause(tmp_path: Path, args, expected):

@@ -37,6 +37,13 @@ def start(
         help="PostgreSQL instead of SQLite, for big campaigns (remembered for restarts).",
         show_default=False,
     ),
+    workers: int | None = typer.Option(
+        None,
+        "--workers",
+        help="HTTP processes serving requests, up to one per free core (default 1; each "
+        "takes about 300 MB).",
+        show_default=False,
+    ),
     json_out: bool = JsonOpt,
 ) -> None:
     """Start the local Argilla (installs it on first use) and print how to log in.
@@ -52,6 +59,8 @@ def start(
 
       annotate server start --port 0 --json    # any free port: read the URL from the output
 
+      annotate server start --workers 2        # a workshop: use 2 cores (about 300 MB each)
+
       annotate server start --database-url postgresql://argilla:PASSWORD@localhost:5432/argilla
     """
     from annotate import output, server
@@ -59,7 +68,12 @@ def start(
     if not json_out:
         output.note("Starting Argilla...")
     info = server.start(
-        data_dir=data_dir, port=port, host=host, notify=output.note, database_url=database_url
+        data_dir=data_dir,
+        port=port,
+        host=host,
+        notify=output.note,
+        database_url=database_url,
+        workers=workers,
     )
     if json_out:
         output.print_json(info.public())

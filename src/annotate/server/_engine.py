@@ -28,6 +28,7 @@ import hashlib
 import heapq
 import json
 import math
+import os
 import unicodedata
 import uuid
 from collections.abc import Iterable
@@ -133,6 +134,9 @@ def _pool_args(url: str, *, engine_pool: bool) -> dict:
 
     sqlite = url.startswith("sqlite")
     size, overflow = (8, 4) if engine_pool else (20, 20)
+    if not sqlite:  # N processes share PostgreSQL's 100 connections
+        processes = max(1, int(os.environ.get("ANNOTATE_SERVER_WORKERS") or 1))
+        size, overflow = max(2, size // processes), max(2, overflow // processes)
     args: dict = {"pool_size": size, "max_overflow": overflow, "pool_timeout": 600}
     if sqlite:
         args["connect_args"] = {"timeout": _sqlite_busy_timeout(settings)}

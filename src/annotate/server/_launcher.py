@@ -4,8 +4,9 @@ Runs with the argilla-server virtual environment's Python (never imported by
 `annotate`). `python -m argilla_server start` cannot register a search engine, so this
 launcher imports ours first and then runs uvicorn on the unmodified app.
 
-    python _launcher.py serve --host H --port P --bootstrap FILE
+    python _launcher.py serve --host H --port P --bootstrap FILE [--workers N]
     python _launcher.py worker --data-dir D   (started by `serve`; runs background jobs)
+    python _launcher.py http --fd F --data-dir D   (started by `serve` when N > 1)
 
 All settings come from ARGILLA_* environment variables set by `annotate server start`.
 """
@@ -120,7 +121,72 @@ def _bootstrap_owner(path: str) -> None:
     asyncio.run(create())
 
 
-def serve(host: str, port: int, bootstrap: str) -> int:
+def skip_events_nobody_watches() -> None:
+    """Build a webhook event only when an enabled webhook may want it.
+
+    argilla-server builds every event (a record's, a response's, a dataset's) before it
+    looks for webhooks: five to eight ORM queries and a pydantic dump each, several per
+    submission and one per record of a bulk upsert, then it finds no webhook and drops
+    it. This wraps those builders, wherever argilla-server imported them, with one query
+    for an enabled webhook; with one, the original runs unchanged.
+    """
+    from argilla_server.models import Webhook
+    from argilla_server.webhooks.v1 import datasets, records, responses
+    from sqlalchemy import select
+
+    watched = select(Webhook.id).where(Webhook.enabled.is_(True)).limit(1)
+
+    def guarded(notify):
+        async def notify_if_watched(db, event, resource):
+            if await db.scalar(watched) is None:
+                return []
+            return await notify(db, event, resource)
+
+        return notify_if_watched
+
+    originals = (
+        records.notify_record_event,
+        responses.notify_response_event,
+        datasets.notify_dataset_event,
+    )
+    wrapped = {id(f): guarded(f) for f in originals}
+    for name, module in list(sys.modules.items()):
+        if name.startswith("argilla_server") and module is not None:
+            for attr, value in list(vars(module).items()):
+                if id(value) in wrapped and value in originals:
+                    setattr(module, attr, wrapped[id(value)])
+
+
+def _app():
+    """argilla-server's app with our engine registered, its pool sized, idle events skipped."""
+    import _engine  # registers the search engine
+    from argilla_server._app import app
+
+    _engine.tune_argilla_pool()
+    skip_events_nobody_watches()
+    return app
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """The listening socket the HTTP processes share (the kernel spreads connections)."""
+    family, kind, _, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    sock = socket.socket(family, kind)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(address)
+    sock.listen(2048)
+    sock.set_inheritable(True)
+    return sock
+
+
+def serve(host: str, port: int, bootstrap: str, workers: int = 1) -> int:
+    """Redis, migrations, the owner and the indexes once; then HTTP in 1 or N processes.
+
+    With N > 1, this process binds the port and starts N `http` processes on that
+    socket, restarting one that dies; each runs the same app on its own core. SQLite in
+    WAL mode lets their reads run side by side, and their writes wait their turn for the
+    write lock (busy timeout, see `_engine`). Redis stays here, so every process and the
+    rq worker share it.
+    """
     os.environ["ARGILLA_REDIS_URL"] = _start_redis()
     _migrate()
     _bootstrap_owner(bootstrap)
@@ -129,28 +195,64 @@ def serve(host: str, port: int, bootstrap: str) -> int:
     _engine.prepare_database()  # the engine's indexes; WAL for SQLite
 
     # the data folder on its command line lets `annotate server stop` recognise it as ours
-    worker = subprocess.Popen(
-        [sys.executable, os.path.abspath(__file__), "worker", "--data-dir", _data_dir()]
-    )
+    children = [
+        subprocess.Popen(
+            [sys.executable, os.path.abspath(__file__), "worker", "--data-dir", _data_dir()]
+        )
+    ]
 
     def _stop(signum, frame):  # noqa: ARG001
         raise KeyboardInterrupt
 
     signal.signal(signal.SIGTERM, _stop)
     try:
-        import uvicorn
-        from argilla_server._app import app
+        if workers <= 1:
+            import uvicorn
 
-        _engine.tune_argilla_pool()
-        uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+            uvicorn.run(_app(), host=host, port=port, log_level="warning", access_log=False)
+        else:
+            _serve_processes(_listen(host, port), workers, children)
     except KeyboardInterrupt:
         pass
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+        for child in children:
+            child.terminate()
+        for child in children:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+    return 0
+
+
+def _serve_processes(sock: socket.socket, workers: int, children: list) -> None:
+    """Run `workers` HTTP processes on `sock` until stopped; replace any that exits."""
+    import time
+
+    os.environ["ANNOTATE_SERVER_WORKERS"] = str(workers)  # they size their pools by it
+
+    def spawn() -> subprocess.Popen:
+        fd = str(sock.fileno())
+        argv = [sys.executable, os.path.abspath(__file__), "http", "--fd", fd]
+        return subprocess.Popen([*argv, "--data-dir", _data_dir()], pass_fds=(sock.fileno(),))
+
+    procs = [spawn() for _ in range(workers)]
+    children += procs
+    while True:
+        time.sleep(0.5)
+        for i, proc in enumerate(procs):
+            if proc.poll() is not None:
+                sys.stderr.write(f"HTTP process {proc.pid} exited ({proc.returncode}), restarted\n")
+                procs[i] = spawn()
+                children.append(procs[i])
+
+
+def http(fd: int) -> int:
+    """One HTTP process of a multi-process server, on the socket `serve` listens on."""
+    import uvicorn
+
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    uvicorn.run(_app(), fd=fd, log_level="warning", access_log=False)
     return 0
 
 
@@ -172,9 +274,12 @@ def work() -> int:
 def main(argv: list[str]) -> int:
     if argv[:1] == ["worker"]:
         return work()
+    args = dict(zip(argv[1::2], argv[2::2], strict=False))
     if argv[:1] == ["serve"]:
-        args = dict(zip(argv[1::2], argv[2::2], strict=False))
-        return serve(args["--host"], int(args["--port"]), args["--bootstrap"])
+        workers = int(args.get("--workers", 1))
+        return serve(args["--host"], int(args["--port"]), args["--bootstrap"], workers)
+    if argv[:1] == ["http"]:
+        return http(int(args["--fd"]))
     sys.stderr.write(__doc__ or "")
     return 2
 
