@@ -24,7 +24,7 @@ from annotate.errors import AnnotateError
 from annotate.model import Item
 from annotate.triage import metadata_names
 
-BATCH = 200
+BATCH = 256  # the SDK's own default (argilla DatasetRecords.DEFAULT_BATCH_SIZE)
 
 
 @dataclass

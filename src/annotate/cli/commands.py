@@ -52,7 +52,7 @@ def push(
         "records (default: stop and name the row).",
     ),
     batch_size: int = typer.Option(
-        200, "--batch-size", min=1, max=1000, help="Records per request (smaller for slow servers)."
+        256, "--batch-size", min=1, max=1000, help="Records per request (smaller for slow servers)."
     ),
     api_url: str | None = ApiUrlOpt,
     api_key: str | None = ApiKeyOpt,
