@@ -705,7 +705,7 @@ class SQLSearchEngine(SearchEngine):
                 order = _order_sql(sql, ctx, sort)
             elif user_id is not None:
                 return await self._user_order_page(
-                    conn, sql, where, filter, dataset.id, user_id, offset, limit
+                    conn, sql, where, filter, dataset, user_id, offset, limit
                 )
             else:
                 order = "r.inserted_at ASC, r.id ASC"
@@ -757,7 +757,7 @@ class SQLSearchEngine(SearchEngine):
         return pending + matching
 
     async def _user_order_page(
-        self, conn, sql: _Sql, where: str, filter, dataset_id, user_id, offset: int, limit: int
+        self, conn, sql: _Sql, where: str, filter, dataset, user_id, offset: int, limit: int
     ) -> SearchResponses:
         """A page of the user's order, read segment by segment, each an index range scan.
 
@@ -768,7 +768,7 @@ class SQLSearchEngine(SearchEngine):
         """
         pivot = sql.uid(user_pivot(user_id))
         segments = [(f"r.id >= {pivot}", "r.id"), (f"r.id < {pivot}", "r.id")]
-        if await self._has_priority(conn, sql, dataset_id):
+        if await self._has_priority(conn, sql, dataset):
             priority = priority_sql(conn.dialect.name)
             rotation = f"CASE WHEN r.id >= {pivot} THEN 0 ELSE 1 END, r.id"
             segments = [
@@ -794,16 +794,27 @@ class SQLSearchEngine(SearchEngine):
                     conn, sql, f"SELECT COUNT(*) FROM records r WHERE {where} AND {cond}"
                 )
                 skip = max(0, skip - int(count[0][0]))
-        total = await self._count(conn, sql, where, filter, dataset_id)
+        total = await self._count(conn, sql, where, filter, dataset.id)
         items = [SearchResponseItem(record_id=_as_uuid(rid), score=1.0) for rid in ids]
         return SearchResponses(items=items, total=total)
 
-    async def _has_priority(self, conn, sql: _Sql, dataset_id) -> bool:
-        """Does the dataset have the float metadata property that orders the queue?"""
+    async def _has_priority(self, conn, sql: _Sql, dataset: Dataset) -> bool:
+        """Does the dataset have the float metadata property that orders the queue?
+
+        The annotator's search has loaded the dataset's metadata properties already: no
+        query then.
+        """
+        from sqlalchemy import inspect
+
+        if "metadata_properties" not in inspect(dataset).unloaded:
+            return any(
+                p.name == PRIORITY_PROPERTY and (p.settings or {}).get("type") == "float"
+                for p in dataset.metadata_properties
+            )
         rows = await self._rows(
             conn,
             sql,
-            f"SELECT settings FROM metadata_properties WHERE dataset_id = {sql.uid(dataset_id)} "
+            f"SELECT settings FROM metadata_properties WHERE dataset_id = {sql.uid(dataset.id)} "
             f"AND name = {sql.p(PRIORITY_PROPERTY)}",
         )
         return bool(rows) and (_json(rows[0][0]) or {}).get("type") == "float"
