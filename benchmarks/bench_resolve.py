@@ -13,8 +13,8 @@ The crowd-kit baselines get the verdict table already filtered to submitted verd
 
 Like for like: "annotate verdict majority" is resolve's verdict step alone (integer codes,
 vote counts per item, plurality, ties left undecided) on exactly the table MajorityVote
-gets, returning the same thing (a label per task). It mirrors the lines of
-`annotate.resolve.resolve` that compute `counts`, `tied` and `winner`. The full resolve
+gets, returning the same thing (a label per task): it calls the functions `resolve` uses
+for that step (`verdict_codes`, `count_verdicts`). The full resolve
 also chooses correction texts, checks them, builds provenance columns and bootstraps
 Krippendorff's alpha (1000 resamples); the "no bootstrap" row shows that last part's cost.
 """
@@ -172,15 +172,13 @@ def verdict_majority(data: Any) -> Any:
     import numpy as np
     import pandas as pd
 
+    from annotate.resolve import count_verdicts, verdict_codes
+
     task, tasks = pd.factorize(data["task"])
-    label = np.full(len(data), -1, dtype=np.int64)
-    for j, verdict in enumerate(VERDICTS):
-        label[(data["label"] == verdict).to_numpy(dtype=bool)] = j
-    task, label = task[label >= 0], label[label >= 0]
-    k = len(VERDICTS)
-    counts = np.bincount(task * k + label, minlength=len(tasks) * k).reshape(len(tasks), k)
-    tied = (counts == counts.max(axis=1)[:, None]).sum(axis=1) > 1
-    winner = np.where(tied, -1, counts.argmax(axis=1))
+    label = verdict_codes(data["label"])
+    vote = label >= 0
+    _, tied, plural = count_verdicts(task[vote], label[vote], len(tasks))
+    winner = np.where(tied, -1, plural)
     return pd.Series(np.array([*VERDICTS, None], dtype=object)[winner], index=tasks)
 
 

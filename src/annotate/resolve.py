@@ -688,6 +688,42 @@ def _stale_rows(items: pd.DataFrame, resp: pd.DataFrame, rec: np.ndarray) -> np.
     return known & (current != cast_on)
 
 
+def verdict_codes(values: pd.Series) -> np.ndarray:
+    """Each value's position in VERDICTS, -1 for anything else (not a vote).
+
+    Compared on the whole column as it is stored: no string is copied (taking the verdict
+    rows first copied every one of them) and no Python string is made per row.
+    """
+    import numpy as np
+
+    codes = np.full(len(values), -1, dtype=np.int64)
+    for j, label in enumerate(VERDICTS):
+        codes[(values == label).to_numpy(dtype=bool, na_value=False)] = j
+    return codes
+
+
+def count_verdicts(
+    item: np.ndarray, label: np.ndarray, n_items: int, weight: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Votes per item and label, and each item's plurality: (counts, tied, plural).
+
+    With `weight` (a voter's weight per vote, e.g. from gold accuracy) the plurality and
+    ties are on weighted votes; `counts` stays whole votes. The verdict step alone:
+    benchmarks/bench_resolve.py runs it beside crowd-kit's MajorityVote on the same input.
+    """
+    import numpy as np
+
+    k = len(VERDICTS)
+    counts = np.bincount(item * k + label, minlength=n_items * k).reshape(n_items, k)
+    weighed = counts
+    if weight is not None and (weight < 1).any():
+        weighed = np.bincount(item * k + label, weight, minlength=n_items * k)
+        weighed = weighed.reshape(n_items, k)
+    top = weighed.max(axis=1)
+    tied = np.isclose(weighed, top[:, None]).sum(axis=1) > 1
+    return counts, tied, weighed.argmax(axis=1)
+
+
 def resolve(
     items: pd.DataFrame,
     responses: pd.DataFrame,
@@ -749,10 +785,7 @@ def resolve(
 
     # --- verdict votes: counts[item, label] ---------------------------------------------
     v_rows = np.flatnonzero(submitted & (asked == Q_VERDICT).to_numpy(dtype=bool))
-    v_value = resp["value"].iloc[v_rows]
-    v_label = np.full(len(v_rows), -1, dtype=np.int64)
-    for j, label in enumerate(VERDICTS):  # vectorised compares: no Python str per row
-        v_label[(v_value == label).to_numpy(dtype=bool)] = j
+    v_label = verdict_codes(resp["value"])[v_rows]
     v_rows = v_rows[v_label >= 0]  # unknown or empty labels are not votes
     v_label = v_label[v_label >= 0]
     v_item, v_user = rec[v_rows], user[v_rows]
@@ -762,16 +795,8 @@ def resolve(
         counted = v_weight > 0
         v_rows, v_label, v_item, v_user = (a[counted] for a in (v_rows, v_label, v_item, v_user))
         v_weight = v_weight[counted]
-    k = len(VERDICTS)
-    counts = np.bincount(v_item * k + v_label, minlength=n_items * k).reshape(n_items, k)
+    counts, tied, plural = count_verdicts(v_item, v_label, n_items, v_weight)
     n_sub = counts.sum(axis=1)
-    weighed = counts
-    if (v_weight < 1).any():
-        weighed = np.bincount(v_item * k + v_label, v_weight, minlength=n_items * k)
-        weighed = weighed.reshape(n_items, k)
-    top = weighed.max(axis=1)
-    tied = np.isclose(weighed, top[:, None]).sum(axis=1) > 1
-    plural = weighed.argmax(axis=1)
     enough = n_sub >= min_votes
 
     winner = np.where(enough & ~tied, plural, -1)
