@@ -314,68 +314,72 @@ class DatasetDesign:
 
     def settings(self) -> rg.Settings:
         """The SDK settings a new dataset is created with (built from `spec()`)."""
-        import argilla as rg
+        return settings_from_spec(self.spec())
 
-        spec = self.spec()
-        fields = [
-            rg.TextField(
-                name=f["name"],
-                title=f["title"],
-                use_markdown=f["settings"]["use_markdown"],
-                required=f["required"],
-            )
-            for f in spec["fields"]
-        ]
-        label_kinds = {
-            "label_selection": rg.LabelQuestion,
-            "multi_label_selection": rg.MultiLabelQuestion,
-        }
-        questions: list[Any] = []
-        for q in spec["questions"]:
-            common = {
-                "name": q["name"],
-                "title": q["title"],
-                "description": q["description"],
-                "required": q["required"],
-            }
-            kind = q["settings"]["type"]
-            if kind == "text":
-                questions.append(
-                    rg.TextQuestion(**common, use_markdown=q["settings"]["use_markdown"])
-                )
-            elif kind == "rating":
-                values = [o["value"] for o in q["settings"]["options"]]
-                questions.append(rg.RatingQuestion(**common, values=values))
-            elif kind == "span":
-                labels = {o["value"]: o["text"] for o in q["settings"]["options"]}
-                questions.append(
-                    rg.SpanQuestion(
-                        **common,
-                        field=q["settings"]["field"],
-                        labels=labels,
-                        allow_overlapping=q["settings"]["allow_overlapping"],
-                    )
-                )
-            else:
-                labels = {o["value"]: o["text"] for o in q["settings"]["options"]}
-                questions.append(label_kinds[kind](**common, labels=labels))
-        kinds = {"terms": rg.TermsMetadataProperty, "float": rg.FloatMetadataProperty}
-        metadata = [
-            kinds[m["settings"]["type"]](
-                name=m["name"],
-                title=m["title"],
-                visible_for_annotators=m.get("visible_for_annotators", True),
-            )
-            for m in spec["metadata"]
-        ]
-        return rg.Settings(
-            guidelines=spec["guidelines"],
-            fields=fields,
-            questions=questions,
-            metadata=metadata,
-            allow_extra_metadata=True,
-            distribution=rg.TaskDistribution(min_submitted=spec["min_submitted"]),
+
+def settings_from_spec(spec: dict[str, Any]) -> rg.Settings:
+    """SDK settings from a spec in the REST API's shape (text fields; label, multi-label,
+    text, rating and span questions; terms and float metadata): campaign and review
+    datasets alike."""
+    import argilla as rg
+
+    fields = [
+        rg.TextField(
+            name=f["name"],
+            title=f["title"],
+            use_markdown=f["settings"]["use_markdown"],
+            required=f["required"],
         )
+        for f in spec["fields"]
+    ]
+    label_kinds = {
+        "label_selection": rg.LabelQuestion,
+        "multi_label_selection": rg.MultiLabelQuestion,
+    }
+    questions: list[Any] = []
+    for q in spec["questions"]:
+        common = {
+            "name": q["name"],
+            "title": q["title"],
+            "description": q["description"],
+            "required": q["required"],
+        }
+        kind = q["settings"]["type"]
+        if kind == "text":
+            questions.append(rg.TextQuestion(**common, use_markdown=q["settings"]["use_markdown"]))
+        elif kind == "rating":
+            values = [o["value"] for o in q["settings"]["options"]]
+            questions.append(rg.RatingQuestion(**common, values=values))
+        elif kind == "span":
+            labels = {o["value"]: o["text"] for o in q["settings"]["options"]}
+            questions.append(
+                rg.SpanQuestion(
+                    **common,
+                    field=q["settings"]["field"],
+                    labels=labels,
+                    allow_overlapping=q["settings"]["allow_overlapping"],
+                )
+            )
+        else:
+            labels = {o["value"]: o["text"] for o in q["settings"]["options"]}
+            questions.append(label_kinds[kind](**common, labels=labels))
+    kinds = {"terms": rg.TermsMetadataProperty, "float": rg.FloatMetadataProperty}
+    metadata = [
+        kinds[m["settings"]["type"]](
+            name=m["name"],
+            title=m["title"],
+            visible_for_annotators=m.get("visible_for_annotators", True),
+        )
+        for m in spec["metadata"]
+    ]
+    return rg.Settings(
+        guidelines=spec["guidelines"],
+        fields=fields,
+        questions=questions,
+        metadata=metadata,
+        allow_extra_metadata=True,
+        distribution=rg.TaskDistribution(min_submitted=spec["min_submitted"]),
+    )
 
 
 def find_dataset(client: rg.Argilla, name: str, workspace: str) -> Any:
@@ -625,6 +629,24 @@ def delete_responses(client: rg.Argilla, response_ids: Iterable[str]) -> int:
             _json(response, f"DELETE /api/v1/responses/{rid}")
             done += 1
     return done
+
+
+def delete_records(client: rg.Argilla, dataset: Any, argilla_ids: Iterable[str]) -> int:
+    """Delete records by their Argilla id, 100 a request (the server's limit); returns
+    how many were asked for. Ids already gone are ignored by the server, so a run cut
+    short deletes the rest when repeated."""
+    ids = list(argilla_ids)
+    for lo in range(0, len(ids), 100):
+        chunk = ",".join(str(i) for i in ids[lo : lo + 100])
+        response = client.http_client.delete(
+            f"/api/v1/datasets/{dataset.id}/records", params={"ids": chunk}
+        )
+        if response.status_code >= 400:
+            raise AnnotateError(
+                f"Argilla refused ({response.status_code}) to delete records of dataset "
+                f"{dataset.name!r}"
+            )
+    return len(ids)
 
 
 def sdk_records(payloads: list[dict]) -> list[Any]:

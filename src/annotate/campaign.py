@@ -152,6 +152,7 @@ def _run_resolve(
     from annotate import gold, store
     from annotate.esa_quality import with_quality
     from annotate.resolve import resolve
+    from annotate.review import with_reviews
 
     responses, records, meta = latest_responses(cfg, snapshot)
     loads = loads if loads is not None else load_items(cfg, records)
@@ -167,7 +168,11 @@ def _run_resolve(
         voter_weights=seen.weights,
     )
     resolution = with_quality(cfg, resolution, items, voted, records)
+    # reviewers' decisions (review stage) override the crowd's outcome
+    resolution, review_summary = with_reviews(resolution, items, cfg.workdir, meta)
     summary = resolution.summary()
+    if review_summary is not None:
+        summary["review"] = review_summary
     summary["snapshot"] = meta.get("snapshot")
     stale = stale_records(items, records)
     summary["stale_records"] = len(stale)  # the exact count; a sample of ids below
@@ -300,6 +305,7 @@ def _publish_campaign(
         repo_id=target.repo_id,
         allow_unreviewed=allow_unreviewed,
         mt_quality=summary.get("mt_quality"),
+        review=summary.get("review"),
     )
     result: dict[str, Any] = {
         "target": to,

@@ -16,6 +16,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from annotate import review
 from annotate.model import STATUSES
 
 OKAPI_CITATION = """@article{dac2023okapi,
@@ -229,6 +230,8 @@ class CardContext:
     license_ids: Sequence[str] = field(default_factory=list)
     license_names: Sequence[str] = field(default_factory=list)
     mt_quality: Mapping[str, Any] | None = None  # protocol: esa (annotate.esa_quality)
+    review: Mapping[str, Any] | None = None  # resolve's review summary (review stage)
+    reviewers: Sequence[Mapping[str, Any]] = ()  # rank, reviewer, settled, reviewed
 
 
 def hub_license(raw: str | None) -> str:
@@ -291,6 +294,13 @@ def card_metadata(ctx: CardContext) -> dict[str, Any]:
             "data_files": [{"split": "train", "path": "data/contributors/train-*.parquet"}],
         },
     ]
+    if ctx.reviewers:
+        configs.append(
+            {
+                "config_name": "reviewers",
+                "data_files": [{"split": "train", "path": "data/reviewers/train-*.parquet"}],
+            }
+        )
     licenses = list(ctx.license_ids) or ["unknown"]
     extra: dict[str, Any] = {}
     if "other" in licenses and ctx.license_names:
@@ -492,6 +502,11 @@ def render_body(ctx: CardContext) -> str:
     out += [
         f"| `responses` | train | {ctx.n_response_rows} | | every raw annotation | |",
         f"| `contributors` | train | {n_people} | | credits and ranking | |",
+        *(
+            [f"| `reviewers` | train | {len(ctx.reviewers)} | | reviewers' credits | |"]
+            if ctx.reviewers
+            else []
+        ),
         "",
         "## Using the data",
         "",
@@ -563,6 +578,7 @@ def render_body(ctx: CardContext) -> str:
         from annotate.esa_quality import card_section
 
         out += card_section(ctx.mt_quality)
+    out += review.card_review_lines(ctx.review)
     if c.guidelines and str(c.guidelines).strip():
         out += [
             "",
@@ -576,6 +592,7 @@ def render_body(ctx: CardContext) -> str:
         ]
     out += _responses_section(ctx)
     out += _contributors_section(ctx)
+    out += review.card_reviewer_lines(ctx.reviewers)
     out += _lm_eval_section(ctx)
     out += _license_section(ctx)
     out += _citation_section(ctx)

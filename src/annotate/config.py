@@ -377,6 +377,16 @@ class Gold(_Model):
         return _existing_file(value, info)
 
 
+class Review(_Model):
+    """The review stage (`annotate review push`): where reviewers work, how much of the
+    crowd's accepted work they re-check. Optional; the defaults change nothing until a
+    review push is run."""
+
+    workspace: Annotated[str, Field(min_length=1, max_length=100)] | None = None
+    audit_fraction: float = Field(default=0.0, ge=0, le=1)
+    seed: int = 13
+
+
 class Campaign(_Model):
     """The whole campaign; build it with `load_config(path)`."""
 
@@ -397,6 +407,7 @@ class Campaign(_Model):
     report: Report = Field(default_factory=Report)
     triage: Triage = Field(default_factory=Triage)
     gold: Gold | None = None
+    review: Review = Field(default_factory=Review)
     benchmarks: list[Benchmark] = Field(min_length=1)
 
     _path: Path | None = PrivateAttr(default=None)

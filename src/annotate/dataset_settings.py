@@ -184,12 +184,16 @@ def plan_settings(live: dict[str, Any], wanted: dict[str, Any], *, dataset: str)
     """Compare `live` (read from Argilla, items carry their `id`) with `wanted`.
 
     Both: {"guidelines", "min_submitted", "fields", "questions", "metadata"}, the last
-    three lists of dicts in the REST API's shape (name, title, settings, ...).
+    three lists of dicts in the REST API's shape (name, title, settings, ...); `wanted`
+    may name its (field, question) "identity" (default: translation, verdict).
     """
     plan = SettingsPlan(dataset=dataset)
     have_fields, want_fields = _named(live["fields"]), _named(wanted["fields"])
     have_questions, want_questions = _named(live["questions"]), _named(wanted["questions"])
-    if "translation" not in have_fields or Q_VERDICT not in have_questions:
+    # what makes a dataset one of ours: a campaign dataset's translation and verdict, or
+    # what another kind of dataset (the review stage's) names under "identity"
+    key_field, key_question = wanted.get("identity") or ("translation", Q_VERDICT)
+    if key_field not in have_fields or key_question not in have_questions:
         plan.refusals.append(
             f"exists with other settings (fields {sorted(have_fields)}, questions "
             f"{sorted(have_questions)}): not a dataset of this campaign"

@@ -878,3 +878,14 @@ def language_name(code: str) -> str:
     """'es' -> 'español'; an unknown code is shown as given."""
     base = (code or "").strip().replace("_", "-").split("-")[0].lower()
     return _LANGUAGE_NAMES.get(base, code)
+
+
+def _merge_stage_strings() -> None:
+    """Stages with a report section of their own keep its strings next to their code."""
+    from annotate.review_texts import REPORT_STRINGS
+
+    for code, table in REPORT_STRINGS.items():
+        STRINGS.setdefault(code, {}).update(table)
+
+
+_merge_stage_strings()

@@ -497,6 +497,9 @@ def report_data(
         pulled.resolution.items, n=TOP_DISAGREEMENTS, segments=pulled.segments()
     )
     data.mt_quality = pulled.resolution.params.get("mt_quality")
+    from annotate.review import report_review
+
+    data.review = report_review(cfg, pulled)  # None before any review push
     return data
 
 

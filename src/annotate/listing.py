@@ -31,6 +31,11 @@ REASONS: dict[str, str] = {
     "identical_to_original": "segment {detail} equals the English original (left untranslated?)",
     "contains_secret": "the correction of segment {name} holds {what} (never published)",
     "stale_votes": "{detail} vote(s) were cast on an earlier text and do not count",
+    # the review stage (annotate.review)
+    "review_rejected": "a reviewer's correction failed a check (the reasons follow); "
+    "the reviewer can change the decision in Argilla",
+    "review_invalid": "a reviewer's decision {detail!r} is not one that was offered",
+    "stale_review": "a reviewer's decision was made on an earlier text and does not count",
 }
 
 EXCERPT = 80

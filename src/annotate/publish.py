@@ -40,6 +40,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from annotate import privacy
 from annotate.errors import AnnotateError, ConnectionFailed
 from annotate.model import STATUSES, Item
+from annotate.review import PROVENANCE_NOTE as REVIEW_PROVENANCE
 from annotate.store import RESPONSE_COLUMNS as PULLED_RESPONSE_COLUMNS
 
 if TYPE_CHECKING:
@@ -65,6 +66,7 @@ PROVENANCE_COLUMNS: dict[str, str] = {
     "(null when it could not be computed, e.g. no reviews)",
     "machine_translation": "JSON object of the machine-translated segments a correction "
     "replaced (segment name -> text); null when the text is the machine translation",
+    "adjudicated_by": REVIEW_PROVENANCE,
 }
 
 # The only columns of the responses table that are ever published (allow-list: anything
@@ -264,8 +266,13 @@ def _parquet_bytes(table: pa.Table) -> bytes:
 # --- the benchmark configs -----------------------------------------------------------
 
 
-def _benchmark_table(release: BenchmarkRelease) -> tuple[pa.Table, dict[str, int]]:
-    """The published rows of one benchmark (source schema + provenance), and status counts."""
+def _benchmark_table(
+    release: BenchmarkRelease, reviewer_name: Callable[[str, str], str] | None = None
+) -> tuple[pa.Table, dict[str, int]]:
+    """The published rows of one benchmark (source schema + provenance), and status counts.
+
+    `reviewer_name(username, user_id)` names a reviewer who settled an item
+    (`adjudicated_by`), as the responses name annotators."""
     import pyarrow as pa
 
     resolved: dict[str, dict[str, Any]] = {}
@@ -301,6 +308,13 @@ def _benchmark_table(release: BenchmarkRelease) -> tuple[pa.Table, dict[str, int
         row["machine_translation"] = json.dumps(replaced, ensure_ascii=False) if replaced else None
         if release.extra_values is not None:
             row.update(release.extra_values(res))
+        reviewer = _py(res.get("reviewer"))
+        settled = reviewer is not None and status != "needs_review" and reviewer_name is not None
+        row["adjudicated_by"] = (
+            reviewer_name(str(reviewer), str(_py(res.get("reviewer_id")) or ""))
+            if settled
+            else None
+        )
         rows.append(row)
 
     # Columns: the union over all source rows, in first-seen order (some Okapi ARC rows have
@@ -333,6 +347,7 @@ def _benchmark_table(release: BenchmarkRelease) -> tuple[pa.Table, dict[str, int
         pa.field("n_annotators", pa.int64()),
         pa.field("annotator_agreement", pa.float64()),
         pa.field("machine_translation", pa.string()),
+        pa.field("adjudicated_by", pa.string()),
     ]
     fields += [pa.field(n, getattr(pa, kind)()) for n, (kind, _) in release.extra_columns.items()]
     schema = pa.schema(fields)
@@ -573,6 +588,37 @@ def _contributors_table(rows: list[dict[str, Any]], benchmarks: Sequence[str]) -
     return pa.Table.from_pylist(rows, schema=pa.schema(fields))
 
 
+def _reviewer_credits(
+    campaign: CampaignInfo, review: Mapping[str, Any] | None
+) -> list[dict[str, Any]]:
+    """Reviewers, credited apart from annotators and named as contributors are (opt-outs
+    left out, anonymous ones under a pseudonym)."""
+    from annotate.review import reviewer_rows
+
+    excluded = _people(campaign.exclude_contributors)
+
+    def display(username: str, user_id: str) -> str | None:
+        if _listed(excluded, username, user_id):
+            return None
+        return _display_name(campaign, campaign.name_contributors, username, user_id)
+
+    return reviewer_rows((review or {}).get("by_reviewer") or [], display)
+
+
+def _reviewers_table(rows: list[dict[str, Any]]) -> pa.Table:
+    import pyarrow as pa
+
+    schema = pa.schema(
+        [
+            pa.field("rank", pa.int64()),
+            pa.field("reviewer", pa.string()),
+            pa.field("settled", pa.int64()),
+            pa.field("reviewed", pa.int64()),
+        ]
+    )
+    return pa.Table.from_pylist(rows, schema=schema)
+
+
 def _responses_table(rows: list[dict[str, Any]]) -> pa.Table:
     import pyarrow as pa
 
@@ -593,13 +639,15 @@ def build_tree(
     repo_id: str | None = None,
     allow_unreviewed: bool = False,
     mt_quality: Mapping[str, Any] | None = None,
+    review: Mapping[str, Any] | None = None,
 ) -> PublishTree:
     """Every file of the published repo, in order. Pure: same inputs, same bytes.
 
     `repo_id` (when publishing to the Hub) is only used in the card's examples and the
     lm-eval task files; without it they refer to the folder itself. A release in which no
     item was validated or corrected is refused unless `allow_unreviewed`: it would be the
-    machine translation under a "validated" banner.
+    machine translation under a "validated" banner. `review` is resolve's review summary
+    (the review stage): reviewers are credited in a `reviewers` config of their own.
     """
     from annotate.card import BenchmarkCardInfo, CardContext, hub_license, render_card
     from annotate.lm_eval_tasks import UTILS_PATH, benchmark_tasks, schema_of, utils_source
@@ -612,7 +660,9 @@ def build_tree(
     infos = []
     for release in releases:
         split = _split_of(release)
-        table, counts = _benchmark_table(release)
+        table, counts = _benchmark_table(
+            release, lambda u, i: _display_name(campaign, campaign.name_in_responses, u, i)
+        )
         reviewed = reviewed_rows(table)
         path = f"data/{release.name}/{split}-00000-of-00001.parquet"
         reviewed_name = release.name + REVIEWED_SUFFIX
@@ -665,6 +715,11 @@ def build_tree(
     data["data/contributors/train-00000-of-00001.parquet"] = _parquet_bytes(
         _contributors_table(people, names)
     )
+    reviewers = _reviewer_credits(campaign, review)
+    if reviewers:
+        data["data/reviewers/train-00000-of-00001.parquet"] = _parquet_bytes(
+            _reviewers_table(reviewers)
+        )
 
     raw_licenses = [campaign.license] if campaign.license else [r.license for r in releases]
     license_names = list(dict.fromkeys(x.strip() for x in raw_licenses if x and x.strip()))
@@ -685,6 +740,8 @@ def build_tree(
         license_ids=license_ids,
         mt_quality=mt_quality,
         license_names=license_names,
+        review=review,
+        reviewers=reviewers,
     )
     tree["README.md"] = render_card(ctx).encode("utf-8")
     tree.update(data)

@@ -71,24 +71,33 @@ def tidy(
             }
         )
         for resp in rec.get("responses") or []:
-            user_id = str(resp["user_id"])
-            base = {
-                "record_id": external_id,
-                "benchmark": benchmark,
-                "item_key": item_key,
-                "user_id": user_id,
-                "username": usernames.get(user_id, user_id),
-                "status": resp.get("status"),
-                "inserted_at": resp.get("inserted_at"),
-                "updated_at": resp.get("updated_at"),
-            }
-            values = resp.get("values") or {}
-            if not values:
-                responses.append({**base, "question": Q_VERDICT, "value": None})
-            for question, answer in values.items():
-                value = answer.get("value") if isinstance(answer, dict) else answer
-                responses.append({**base, "question": question, "value": _value(value)})
+            base = {"record_id": external_id, "benchmark": benchmark, "item_key": item_key}
+            responses += response_rows(resp, base, usernames, Q_VERDICT)
     return responses, records
+
+
+def response_rows(
+    resp: dict, base: dict, usernames: dict[str, str], empty_question: str
+) -> list[dict]:
+    """One REST response -> one row per question answered (`base` + who, status, times).
+
+    A response with no values (a discard, typically) still gets one row, under
+    `empty_question` with no value, so that every discard is visible and counted."""
+    user_id = str(resp["user_id"])
+    base = {
+        **base,
+        "user_id": user_id,
+        "username": usernames.get(user_id, user_id),
+        "status": resp.get("status"),
+        "inserted_at": resp.get("inserted_at"),
+        "updated_at": resp.get("updated_at"),
+    }
+    values = resp.get("values") or {}
+    rows = [] if values else [{**base, "question": empty_question, "value": None}]
+    for question, answer in values.items():
+        value = answer.get("value") if isinstance(answer, dict) else answer
+        rows.append({**base, "question": question, "value": _value(value)})
+    return rows
 
 
 def to_frames(responses: list[dict], records: list[dict]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -217,6 +226,9 @@ def _pull(cfg: Any, conn: Any, *, on_progress=None) -> dict:
         datasets = ", ".join(repr(b["dataset"]) for b in per_benchmark)
         raise _not_pushed(cfg, conn, f"no dataset {datasets} in workspace {cfg.workspace!r}")
     resp_df, rec_df = to_frames(all_responses, all_records)
+    from annotate.review import pull_reviews
+
+    reviews = pull_reviews(client, cfg, names)  # the review stage's datasets, if any
 
     workdir = cfg.workdir
     previous_name, previous, damaged = _previous(workdir)
@@ -232,7 +244,9 @@ def _pull(cfg: Any, conn: Any, *, on_progress=None) -> dict:
         "changed": changes["changed"],
         "benchmarks": per_benchmark,
     }
-    path = store.write_snapshot(workdir, resp_df, rec_df, meta)
+    if reviews is not None:
+        meta["review_records"] = int(len(reviews["review_records.parquet"]))
+    path = store.write_snapshot(workdir, resp_df, rec_df, meta, extra=reviews)
     result = {**meta, "path": str(path), "previous": previous_name}
     if damaged:
         result["damaged_previous"] = damaged

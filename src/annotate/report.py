@@ -90,6 +90,8 @@ class ReportData:
     disagreements: pd.DataFrame | None = None
     triage: list[dict[str, Any]] | None = None  # triage.measure rows (when triage is on)
     mt_quality: dict[str, Any] | None = None  # protocol: esa (annotate.esa_quality.summarize)
+    # the review stage (annotate.review.report_review): {"rows": [...], "audit": {...}}
+    review: dict[str, Any] | None = None
 
 
 # --- small pure helpers -----------------------------------------------------------------
@@ -1170,6 +1172,7 @@ def build_report(data: ReportData, *, lang: str) -> str:
         "verdicts": _verdicts_section(data, lang, order),
         "errors": _errors_section(data, lang, order),
         "disagreements": _disagreements_section(data, lang),
+        "review": data.review if data.review and data.review.get("rows") else None,
     }
     # shown only in campaigns that run the triage (config `triage.enabled`)
     triage = [{"id": "triage", "body": _triage_section(data, lang)}] if data.triage else []
@@ -1179,6 +1182,8 @@ def build_report(data: ReportData, *, lang: str) -> str:
 
         bodies["mt_quality"] = report_section(data.mt_quality, lang)
         ids.insert(ids.index("errors") + 1, "mt_quality")
+    if bodies["review"] is not None:  # once the campaign has a review stage
+        ids.append("review")
     meta = " · ".join(
         [
             t(lang, "generated_at", when=data.generated_at),

@@ -315,6 +315,9 @@ def campaign_status(
 
     gold = agreement.pop("gold_progress", {})  # gold records are no benchmark progress
     rows = [without_gold_progress(r, gold.get(r["benchmark"])) for r in rows]
+    from annotate.review import live_queue
+
+    review = live_queue(client, cfg)  # the review stage's queue, once it exists
     return {
         "campaign": cfg.campaign,
         "workspace": cfg.workspace,
@@ -324,4 +327,5 @@ def campaign_status(
         "leaderboard": add_care(leaderboard(users_by_benchmark, top=top), care),
         "agreement": agreement,
         "notes": notes,
+        **({"review": review} if review is not None else {}),
     }

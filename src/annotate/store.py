@@ -134,7 +134,9 @@ def check_snapshot(path: Path) -> dict:
     if not isinstance(meta, dict):
         raise SnapshotDamaged(f"snapshot {path} is damaged: meta.json is not an object")
     files = meta.get("files")
-    for name in TABLES:
+    # the core tables, and any other table the pull listed (the review stage's)
+    extra = [n for n in files if n not in TABLES] if isinstance(files, dict) else []
+    for name in (*TABLES, *extra):
         try:
             data = (path / name).read_bytes()
         except OSError as exc:
@@ -213,12 +215,17 @@ def load(workdir: Path, which: str | None = None) -> tuple[pd.DataFrame, pd.Data
 
 
 def write_snapshot(
-    workdir: Path, responses: pd.DataFrame, records: pd.DataFrame, meta: dict[str, Any]
+    workdir: Path,
+    responses: pd.DataFrame,
+    records: pd.DataFrame,
+    meta: dict[str, Any],
+    extra: dict[str, pd.DataFrame] | None = None,
 ) -> Path:
     """Write a complete snapshot, then point LATEST at it (both steps atomic).
 
     The tables are serialised in memory first, so their checksums are those of the
-    bytes written; a failed write (full disk) removes the unfinished folder.
+    bytes written; a failed write (full disk) removes the unfinished folder. `extra`
+    tables (file name -> frame: the review stage's) are written and checksummed alike.
     """
     root = workdir / "snapshots"
     with on_disk(root):
@@ -226,7 +233,8 @@ def write_snapshot(
         for stale in root.glob(".tmp-*"):  # left by an interrupted pull (we hold the lock)
             shutil.rmtree(stale, ignore_errors=True)
     blobs = {}
-    for name, frame in zip(TABLES, (responses, records), strict=True):
+    tables = {**dict(zip(TABLES, (responses, records), strict=True)), **(extra or {})}
+    for name, frame in tables.items():
         buf = io.BytesIO()
         frame.to_parquet(buf, index=False)
         blobs[name] = buf.getvalue()

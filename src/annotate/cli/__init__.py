@@ -46,12 +46,13 @@ def _root(
 
 
 def _register() -> None:
-    from annotate.cli import commands, insights, server, watch
+    from annotate.cli import commands, insights, review, server, watch
 
     app.add_typer(server.app, name="server")
     commands.register(app)
     insights.register(app)
     watch.register(app)
+    review.register(app)
 
 
 def _notices() -> None:

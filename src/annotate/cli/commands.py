@@ -327,6 +327,11 @@ def resolve(
         from annotate.gold import summary_table
 
         output.print_table(*summary_table(summary["gold"]))
+    if summary.get("review"):
+        from annotate.review import resolve_notes
+
+        for line in resolve_notes(summary["review"]):
+            output.note(line)
     review = summary["status_counts"].get("overall", {}).get("needs_review", 0)
     if review:
         output.note(

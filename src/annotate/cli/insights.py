@@ -155,6 +155,10 @@ def status(
     else:
         typer.echo("No submitted responses yet.")
     typer.echo(_agreement_line(result["agreement"]))
+    if result.get("review"):
+        from annotate.cli.review import print_queue
+
+        print_queue(result["review"])
     for note in result["notes"]:
         output.note(note)
 
