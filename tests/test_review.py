@@ -518,3 +518,49 @@ def test_reviewers_are_ranked_and_opt_outs_left_out():
     lines = review.card_reviewer_lines(rows)
     assert "## Reviewers" in lines and "| 1 | sam | 3 | 5 |" in lines
     assert review.card_reviewer_lines([]) == []
+
+
+# --- pull: the review datasets as tables -----------------------------------------------------------
+
+
+def test_tidy_reviews_and_an_empty_review_dataset():
+    raw = [
+        {
+            "id": "uuid-1",
+            "external_id": "arc:1@h",
+            "status": "completed",
+            "metadata": {
+                "record_id": "arc:1",
+                "item_key": "1",
+                "content_hash": "h",
+                "reason": "dispute",
+                "candidates": "[]",
+            },
+            "inserted_at": "2025-01-01T00:00:00",
+            "updated_at": "2025-01-01T00:00:00",
+            "responses": [
+                {
+                    "user_id": "u1",
+                    "status": "submitted",
+                    "values": {"decision": {"value": "mt"}},
+                    "inserted_at": "2025-01-01T00:01:00",
+                    "updated_at": "2025-01-01T00:01:00",
+                },
+                {"user_id": "u2", "status": "discarded", "values": {}, "updated_at": None},
+            ],
+        }
+    ]
+    recs, resp = review.tidy_reviews(raw, benchmark="arc", dataset="d", usernames={"u1": "rita"})
+    assert recs[0]["record_id"] == "arc:1" and recs[0]["reason"] == "dispute"
+    assert [(r["username"], r["question"], r["value"]) for r in resp] == [
+        ("rita", "decision", "mt"),
+        ("u2", "decision", None),
+    ]
+    rf, pf = review.review_frames(recs, resp)
+    assert list(rf.columns) == review.REVIEW_RECORD_COLUMNS and len(pf) == 2
+    ds = review.decisions(rf, pf)
+    assert [(d.record_id, d.value, d.username) for d in ds] == [("arc:1", "mt", "rita")]
+    # a review dataset whose records were all deleted: empty tables, nothing decided
+    rf, pf = review.review_frames([], [])
+    assert len(rf) == 0 and review.decisions(rf, pf) == []
+    assert review.snapshot_queue(rf, pf, ["arc"]) == []
