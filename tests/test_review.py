@@ -520,7 +520,7 @@ def test_reviewers_are_ranked_and_opt_outs_left_out():
     assert review.card_reviewer_lines([]) == []
 
 
-# --- pull: the review datasets as tables -----------------------------------------------------------
+# --- pull: the review datasets as tables ---------------------------------------------------
 
 
 def test_tidy_reviews_and_an_empty_review_dataset():
