@@ -15,6 +15,7 @@ from annotate import gold
 from annotate.adapters import get_adapter
 from annotate.config import campaign_from_dict
 from annotate.errors import ConfigError
+from annotate.listing import reason_text
 from annotate.model import Q_CORRECTION, Q_VERDICT, format_correction
 from annotate.resolve import resolve
 
@@ -353,6 +354,10 @@ def test_exclude_and_weight_on_a_hand_made_table() -> None:
     assert out.items["n_submitted"].tolist() == [1, 2, 2, 3]
     assert weighed.items["n_submitted"].tolist() == [2, 3, 3, 4]
     assert json.loads(out.items["annotators"][0]) == ["ana"]
+    # `annotate items` says why b:0 is unannotated although two people answered it
+    assert [json.loads(x)[0] for x in out.items["issues"]] == ["left_out_votes:1"] * 4
+    assert reason_text("left_out_votes:1").startswith("1 vote(s) left out")
+    assert not any("left_out" in x for x in weighed.items["issues"])
     assert out.items["agreement"].tolist()[1] == 1.0
     # ...and carl keeps the credit for the work (4 submitted verdicts) in every mode
     for res in (plain, out, weighed):

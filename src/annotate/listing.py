@@ -31,6 +31,7 @@ REASONS: dict[str, str] = {
     "identical_to_original": "segment {detail} equals the English original (left untranslated?)",
     "contains_secret": "the correction of segment {name} holds {what} (never published)",
     "stale_votes": "{detail} vote(s) were cast on an earlier text and do not count",
+    "left_out_votes": "{detail} vote(s) left out: their annotators are below gold.min_accuracy",
     # the review stage (annotate.review)
     "review_rejected": "a reviewer's correction failed a check (the reasons follow); "
     "the reviewer can change the decision in Argilla",

@@ -791,8 +791,10 @@ def resolve(
     v_item, v_user = rec[v_rows], user[v_rows]
     credit = (v_item, v_user, v_label)  # every vote earns credit, whatever its weight
     v_weight = _voter_weights(users, voter_weights)[v_user]
+    n_left_out = np.zeros(n_items, dtype=np.int64)
     if (v_weight <= 0).any():  # left out by the gold threshold: not a vote at all
         counted = v_weight > 0
+        n_left_out = np.bincount(v_item[~counted], minlength=n_items)
         v_rows, v_label, v_item, v_user = (a[counted] for a in (v_rows, v_label, v_item, v_user))
         v_weight = v_weight[counted]
     counts, tied, plural = count_verdicts(v_item, v_label, n_items, v_weight)
@@ -840,6 +842,8 @@ def resolve(
     }
     for i in np.flatnonzero(n_stale):  # a warning: say why an item lacks votes
         issues.setdefault(int(i), []).insert(0, f"stale_votes:{int(n_stale[i])}")
+    for i in np.flatnonzero(n_left_out):  # a warning too: votes the gold threshold left out
+        issues.setdefault(int(i), []).insert(0, f"left_out_votes:{int(n_left_out[i])}")
 
     # the texts of the annotators who voted "corrected", in submission order, per item
     corrected_items = np.flatnonzero(item_status == "corrected")
