@@ -578,3 +578,34 @@ def test_the_leaderboards_show_accuracy_with_the_gold_items_it_rests_on() -> Non
     gold_cells = [a for a in cells if a.get("data-col") == "gold_accuracy"]
     assert ["flag" in (a.get("class") or "") for a in gold_cells[:3]] == [True, False, False]
     assert [a["data-gold-seen"] for a in cells if "data-gold-seen" in a] == ["5", "10"]
+
+
+def test_from_reviews_scores_annotators_on_what_reviewers_settled(tmp_path: Path) -> None:
+    """`gold: {from_reviews: true}`: the items review.settled_by_reviewers finds in resolve's
+    items (after the review stage) score the annotators, and stay benchmark items."""
+    from annotate.campaign import load_items
+
+    with pytest.raises(ConfigError, match="gold: give 'path'"):
+        campaign_from_dict(_config(tmp_path, {"min_accuracy": 0.5}), base_dir=tmp_path)
+    section = {"from_reviews": True, "min_accuracy": 0.5, "min_seen": 1}
+    data = _config(tmp_path, section, workdir=str(tmp_path / "work"))
+    cfg = campaign_from_dict(data, base_dir=tmp_path)
+    assert gold.uses_reviews(cfg) and gold.load_gold(cfg) == []
+    loads = load_items(cfg)
+    (item,) = loads["arc"].items
+    resolved = pd.DataFrame(
+        {
+            "record_id": [item.record_id],
+            "benchmark": ["arc"],
+            "item_key": [item.key],
+            "status": ["unusable"],
+            "reviewer": ["rita"],
+            "final_segments": [json.dumps(item.segments)],
+        }
+    )
+    votes = Votes().add(item.record_id, "carl", "correct").add(item.record_id, "ana", "unusable")
+    seen = gold.reviewed_view(cfg, votes.frame(), loads, resolved)
+    assert seen.weights == {"id-carl": 0.0} and seen.summary()["from_reviews"] == 1
+    assert len(seen.responses) == len(votes.frame())
+    unsettled = gold.reviewed_view(cfg, votes.frame(), loads, resolved.assign(reviewer=None))
+    assert unsettled.weights == {} and not unsettled.active

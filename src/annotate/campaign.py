@@ -157,19 +157,28 @@ def _run_resolve(
     responses, records, meta = latest_responses(cfg, snapshot)
     loads = loads if loads is not None else load_items(cfg, records)
     items = items_frame(loads)
-    voted = cast_on(responses, records)
-    seen = gold.campaign_view(cfg, voted, loads)  # gold answers out, scored
+    every = cast_on(responses, records)
+    seen = gold.campaign_view(cfg, every, loads)  # gold answers out, scored
     voted = seen.responses
-    resolution = resolve(
-        items,
-        voted,
-        min_votes=cfg.resolution.min_votes_effective,
-        method=cfg.resolution.method,
-        voter_weights=seen.weights,
-    )
-    resolution = with_quality(cfg, resolution, items, voted, records)
-    # reviewers' decisions (review stage) override the crowd's outcome
-    resolution, review_summary = with_reviews(resolution, items, cfg.workdir, meta)
+
+    def decide(weights: dict[str, float]) -> tuple[Resolution, dict | None]:
+        resolution = resolve(
+            items,
+            voted,
+            min_votes=cfg.resolution.min_votes_effective,
+            method=cfg.resolution.method,
+            voter_weights=weights,
+        )
+        resolution = with_quality(cfg, resolution, items, voted, records)
+        # reviewers' decisions (review stage) override the crowd's outcome
+        return with_reviews(resolution, items, cfg.workdir, meta)
+
+    resolution, review_summary = decide(seen.weights)
+    if gold.uses_reviews(cfg):  # what reviewers settled scores the annotators too
+        again = gold.reviewed_view(cfg, every, loads, resolution.items)
+        if again.weights != seen.weights:
+            resolution, review_summary = decide(again.weights)
+        seen = again
     summary = resolution.summary()
     if review_summary is not None:
         summary["review"] = review_summary

@@ -364,9 +364,11 @@ class Gold(_Model):
 
     Without `min_accuracy` accuracy is only reported; with it, annotators below it after
     `min_seen` gold items lose their vote (`exclude`) or have it down-weighted (`weight`).
+    `from_reviews` also scores them on the items reviewers settled (the review stage).
     """
 
-    path: Path = Field(strict=False)
+    path: Path | None = Field(default=None, strict=False)
+    from_reviews: bool = False
     min_accuracy: float | None = Field(default=None, ge=0, le=1)
     min_seen: int = Field(default=5, ge=1, le=MAX_ITEMS)
     mode: Literal["exclude", "weight"] = "exclude"
@@ -375,6 +377,12 @@ class Gold(_Model):
     @classmethod
     def _check_path(cls, value: Any, info: ValidationInfo) -> Any:
         return _existing_file(value, info)
+
+    @model_validator(mode="after")
+    def _some_gold(self) -> Gold:
+        if self.path is None and not self.from_reviews:
+            raise ValueError("give 'path' (a gold file), or 'from_reviews: true', or both")
+        return self
 
 
 class Review(_Model):

@@ -714,3 +714,22 @@ def without_gold_progress(row: Mapping[str, Any], gold: Mapping[str, int] | None
     out["pending"] = max(int(out["pending"]) - (total - completed), 0)
     out["gold"] = total
     return out
+
+
+def uses_reviews(cfg: Any) -> bool:
+    """`gold.from_reviews`: items reviewers settled score the annotators too."""
+    settings = getattr(cfg, "gold", None)
+    return bool(settings is not None and settings.from_reviews)
+
+
+def reviewed_view(
+    cfg: Any, responses: pd.DataFrame, loads: Mapping[str, Any], resolved: pd.DataFrame
+) -> GoldView:
+    """`campaign_view` with the items reviewers settled in `resolved` (resolve's items after
+    the review stage) as gold too (`gold.from_reviews`)."""
+    from annotate.review import settled_by_reviewers
+
+    gold, ids = campaign_gold(cfg, loads)
+    items = [it for load in loads.values() for it in load.items]
+    reviewed = gold_from_reviews(settled_by_reviewers(resolved), items)
+    return view(responses, gold, Policy.of(cfg), also_gold=ids, reviewed=reviewed)
