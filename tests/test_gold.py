@@ -609,3 +609,40 @@ def test_from_reviews_scores_annotators_on_what_reviewers_settled(tmp_path: Path
     assert len(seen.responses) == len(votes.frame())
     unsettled = gold.reviewed_view(cfg, votes.frame(), loads, resolved.assign(reviewer=None))
     assert unsettled.weights == {} and not unsettled.active
+
+
+def test_resolve_with_from_reviews_and_no_review_yet(tmp_path: Path) -> None:
+    """resolve runs the from_reviews step on a pull without review tables: nothing settled,
+    the gold file alone scores, the statuses are those of one pass."""
+    from annotate import store
+    from annotate.campaign import load_items, run_resolve
+
+    (tmp_path / "gold.jsonl").write_text(json.dumps(row()) + "\n", encoding="utf-8")
+    section = {"path": "gold.jsonl", "from_reviews": True, "min_accuracy": 0.5, "min_seen": 1}
+    cfg = campaign_from_dict(
+        _config(tmp_path, section, workdir=str(tmp_path / "work")), base_dir=tmp_path
+    )
+    (item,) = load_items(cfg)["arc"].items
+    gid = _gid(1)
+    v = Votes().add(gid, "carl", "unusable").add(gid, "ana", "correct")
+    v.add(item.record_id, "carl", "unusable").add(item.record_id, "ana", "correct")
+    responses = v.frame()
+    records = pd.DataFrame(
+        {
+            "record_id": [item.record_id, gid],
+            "argilla_id": ["u1", "u2"],
+            "benchmark": "arc",
+            "dataset": "c-arc",
+            "item_key": [item.key, gid.split(":", 1)[1]],
+            "status": "completed",
+            "content_hash": [None, None],
+            "translation": "",
+            "suggestion": None,
+            "inserted_at": T0,
+            "updated_at": T0,
+        }
+    )
+    store.write_snapshot(cfg.workdir, responses, records, {"snapshot": "s1", "benchmarks": []})
+    resolution, summary = run_resolve(cfg)
+    assert resolution.items["status"].tolist() == ["unannotated"]  # carl left out: 1 vote
+    assert summary["gold"]["from_reviews"] == 0 and summary["gold"]["annotators_affected"] == 1
