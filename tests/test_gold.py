@@ -646,3 +646,10 @@ def test_resolve_with_from_reviews_and_no_review_yet(tmp_path: Path) -> None:
     resolution, summary = run_resolve(cfg)
     assert resolution.items["status"].tolist() == ["unannotated"]  # carl left out: 1 vote
     assert summary["gold"]["from_reviews"] == 0 and summary["gold"]["annotators_affected"] == 1
+    # the report and status read the same pull the same way
+    from annotate.insights import load_latest
+
+    pulled = load_latest(cfg)
+    assert pulled is not None and pulled.gold is not None
+    assert pulled.resolution.items["status"].tolist() == ["unannotated"]
+    assert pulled.gold.weights == {"id-carl": 0.0} and pulled.gold.progress["arc"]["total"] == 1

@@ -429,19 +429,33 @@ def load_latest(
     loads = loads if loads is not None else campaign.load_items(cfg, records)
     items = campaign.items_frame(loads)
     # gold answers score annotators and are no benchmark votes: out of every other table
-    seen = gold.campaign_view(cfg, campaign.cast_on(responses, records), loads)
+    every = campaign.cast_on(responses, records)
+    seen = gold.campaign_view(cfg, every, loads)
+    progress = gold.gold_progress(records, seen.ids)
     if seen.ids:
         responses = responses.loc[seen.responses.index]
-        seen.progress = gold.gold_progress(records, seen.ids)
         records = gold.without_gold(records, seen.ids)
     saved = _saved_resolution(cfg, meta.get("snapshot")) if prefer_saved else None
-    resolution = saved or resolve(
-        items,
-        responses,
-        min_votes=cfg.resolution.min_votes_effective,
-        method=cfg.resolution.method,
-        voter_weights=seen.weights,
-    )
+
+    def decide(weights: dict[str, float]) -> Resolution:
+        return saved or resolve(
+            items,
+            responses,
+            min_votes=cfg.resolution.min_votes_effective,
+            method=cfg.resolution.method,
+            voter_weights=weights,
+        )
+
+    resolution = decide(seen.weights)
+    if gold.uses_reviews(cfg):  # scored on what reviewers settled too, as resolve does
+        from annotate.review import with_reviews
+
+        reviewed = with_reviews(resolution, items, cfg.workdir, meta)[0].items
+        again = gold.reviewed_view(cfg, every, loads, reviewed)
+        if again.weights != seen.weights:
+            resolution = decide(again.weights)
+        seen = again
+    seen.progress = progress
     resolution = with_quality(cfg, resolution, items, responses, records)
     return Pulled(
         resolution,
