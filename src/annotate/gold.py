@@ -37,7 +37,13 @@ items, an accuracy below it makes their verdicts on benchmark items count for no
 towards `min_votes`). Their submissions stay credited: the threshold decides whose
 judgement settles items, not who worked.
 
-Everything here is a pure function of rows and tables, tested without a server.
+`gold.from_reviews` adds the items reviewers settled (review.settled_by_reviewers) as gold
+items on the benchmark items they are: scored like the rest, and still benchmark items.
+
+Everything here is a pure function of rows and tables, tested without a server, but for
+the few helpers at the end that read the campaign's config and workdir. Cost: `view` on
+1.2M response rows (400k verdicts, 300 gold items, 2,000 annotators) took 2.6 s on the
+shared 2-core machine (load 7), where resolve itself takes about 5 s.
 """
 
 from __future__ import annotations
