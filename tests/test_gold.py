@@ -438,7 +438,7 @@ def test_view_takes_gold_out_and_counts_what_the_threshold_did() -> None:
     ]
     line = gold.card_line(summary)
     assert line is not None
-    assert "5 gold items" in line and "1 annotators were below 70%" in line
+    assert "5 gold items" in line and "1 annotator was below 70%" in line
     assert "their 2 verdicts were left out" in line
     headers, rows, title = gold.summary_table(summary)
     assert rows == [("carl", 5, 1, "20%", "left out")] and "1 annotators, 2 verdicts" in title

@@ -240,7 +240,7 @@ def test_publish_has_no_gold_row_and_the_card_says_what_gold_did(campaign, argil
             )
     card = (out / "README.md").read_text(encoding="utf-8")
     assert "5 gold items (items with a known answer)" in card
-    assert "1 annotators were below 70% accuracy on gold" in card
+    assert "1 annotator was below 70% accuracy on gold" in card
     assert "their 4 verdicts were left out of the resolution" in card
     for task in out.glob("lm_eval/*.yaml"):
         assert not any(k in task.read_text(encoding="utf-8") for k in gold_keys)

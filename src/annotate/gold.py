@@ -505,6 +505,10 @@ def gold_from_reviews(settled: Iterable[Any], items: Iterable[Item]) -> list[Gol
     return out
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def card_line(summary: Mapping[str, Any] | None) -> str | None:
     """One sentence for the dataset card on what gold items did (None without gold)."""
     reviewed = (summary or {}).get("from_reviews") or 0
@@ -522,7 +526,7 @@ def card_line(summary: Mapping[str, Any] | None) -> str | None:
             f"{reviewed} items settled by reviewers served as gold items too (they stay in "
             "the dataset)"
         )
-    line = "; ".join(parts) + f"; {scored} annotators answered some of them."
+    line = "; ".join(parts) + f"; {_count(scored, 'annotator')} answered some of them."
     if summary.get("min_accuracy") is None:
         return line
     pct = f"{summary['min_accuracy']:.0%}"
@@ -531,9 +535,10 @@ def card_line(summary: Mapping[str, Any] | None) -> str | None:
         what = f"their {votes} verdicts counted in proportion to that accuracy"
     else:
         what = f"their {votes} verdicts were left out of the resolution"
+    were = "was" if n == 1 else "were"
     return (
-        f"{line} {n} annotators were below {pct} accuracy on gold after at least "
-        f"{summary['min_seen']} gold items: {what}."
+        f"{line} {_count(n, 'annotator')} {were} below {pct} accuracy on gold after at "
+        f"least {summary['min_seen']} gold items: {what}."
         if n
         else f"{line} No annotator was below {pct} accuracy on gold after at least "
         f"{summary['min_seen']} gold items, so no verdict was left out or down-weighted."
