@@ -159,15 +159,15 @@ def test_review_payload_shows_what_a_reviewer_needs_in_the_campaign_language():
     cands = review.candidates(
         MT, EN, [fix(question="Uno"), fix(question="Dos"), fix(question="Dos")]
     )
-    payload = review.review_payload(
-        item(),
-        reason="dispute",
-        cands=cands,
-        votes={"correct": 1, "corrected": 3},
-        issues=["verdict_tie"],
-        comments=["mira esto, escribe a bob@example.com"],
-        lang="es",
-    )
+    inputs = {
+        "reason": "dispute",
+        "cands": cands,
+        "votes": {"correct": 1, "corrected": 3},
+        "issues": ["verdict_tie"],
+        "comments": ["mira esto, escribe a bob@example.com"],
+        "lang": "es",
+    }
+    payload = review.review_payload(item(), **inputs)
     fields = payload["fields"]
     assert set(fields) == {"original", "translation", "candidates", "notes"}
     assert "Propuesta 1" in fields["candidates"] and "2 anotador" in fields["candidates"]
@@ -182,16 +182,7 @@ def test_review_payload_shows_what_a_reviewer_needs_in_the_campaign_language():
     ]
     assert payload["id"] == f"arc:1@{item().content_hash}"
     # same inputs, same record (a re-run sees no change)
-    again = review.review_payload(
-        item(),
-        reason="dispute",
-        cands=cands,
-        votes={"correct": 1, "corrected": 3},
-        issues=["verdict_tie"],
-        comments=["mira esto, escribe a bob@example.com"],
-        lang="es",
-    )
-    assert again == payload
+    assert review.review_payload(item(), **inputs) == payload
 
 
 def test_review_dataset_settings_in_each_language():

@@ -283,7 +283,9 @@ def resolve(
     unannotated), the correction most annotators wrote, Krippendorff's alpha with a
     bootstrap confidence interval. Results go to <workdir>/resolved/. Campaigns with
     `protocol: esa` also get the MT quality: ESA score, MQM penalty and span agreement per
-    benchmark (with 95% bootstrap intervals) and per error category.
+    benchmark (with 95% bootstrap intervals) and per error category. Reviewers' decisions
+    (annotate review push) override the crowd when their correction passes every check,
+    and the audit sample gives the crowd's error rate with a Wilson 95% interval.
 
     Examples:
 

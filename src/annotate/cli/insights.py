@@ -107,7 +107,8 @@ def status(
     discards and annotators (people with at least one submitted response). The top
     contributors are ranked by submitted responses only: drafts and discards are not
     contributions. Agreement (Krippendorff's alpha) comes from the latest pull, when
-    there is one.
+    there is one. After a `review push`, the review queue too: records, pending,
+    settled and reviewers active per benchmark (`review` in --json).
 
     Examples:
 
