@@ -17,12 +17,14 @@ import pandas as pd
 import pytest
 import yaml
 from argilla_rest import Rest
-from campaigns import OKAPI, cli, cli_json, make_config
+from campaigns import OKAPI, cli_json, make_config
 
 from annotate.config import load_config
 from annotate.connection import Connection
+from annotate.insights import write_campaign_report
 from annotate.model import format_correction, parse_correction
 from annotate.pull import pull
+from annotate.push import push as run_push
 from annotate.review import push_reviews
 from annotate.status import campaign_status
 
@@ -150,8 +152,8 @@ def loop(argilla_server, tmp_path_factory) -> dict:
     # the annotators (its votes archived), and the reviewer's decision is stale
     rows[7]["instruction"] += " (texto revisado)"
     src.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
-    cli_json("push", "-c", str(config), info=argilla_server)
-    pulled = cli_json("pull", "-c", str(config), info=argilla_server)
+    run_push(campaign, conn)
+    pulled = pull(campaign, conn)
     resolved = cli_json("resolve", "-c", str(config), info=argilla_server)
     after = push_reviews(campaign, conn)
     release = tmp / "release"
@@ -159,7 +161,7 @@ def loop(argilla_server, tmp_path_factory) -> dict:
     users = {u["username"]: u["id"] for u in owner.get("/api/v1/users")["items"]}
     status = campaign_status(campaign, conn)
     page = tmp / "report.html"
-    assert cli("report", "-c", str(config), "--out", str(page), info=argilla_server).returncode == 0
+    write_campaign_report(campaign, page)
 
     return {
         "pulled": pulled,
