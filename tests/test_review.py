@@ -555,3 +555,17 @@ def test_tidy_reviews_and_an_empty_review_dataset():
     rf, pf = review.review_frames([], [])
     assert len(rf) == 0 and review.decisions(rf, pf) == []
     assert review.snapshot_queue(rf, pf, ["arc"]) == []
+
+
+def test_only_the_first_five_candidates_can_be_chosen():
+    texts = [fix(question=f"Versión {n}") for n in range(7)]
+    cands = review.candidates(MT, EN, texts)
+    payload = review.review_payload(
+        item(), reason="dispute", cands=cands, votes={}, issues=[], comments=[], lang="en"
+    )
+    offered = json.loads(payload["metadata"]["candidates"])
+    assert offered == texts[:5]  # candidate_1 .. candidate_5, in submission order (ties)
+    assert "2 more candidate(s)" in payload["fields"]["candidates"]
+    assert "Versión 6" in payload["fields"]["candidates"]  # shown, to copy into one's own
+    chosen = review.apply_decision(decision("candidate_5", cands=offered), MT, EN, "h")
+    assert chosen.final["question"] == "Versión 4"
