@@ -10,7 +10,6 @@ is checked where it matters.
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -445,16 +444,14 @@ def test_bad_input_is_one_line_and_creates_nothing(argilla_server, tmp_path, cas
 
 
 def test_a_200k_character_question_is_pushed_whole(argilla_server, tmp_path):
-    """Huge texts are not bad input: they are pushed intact, quickly, and re-pushed as
-    unchanged (never a hang, a crash or a silent truncation)."""
+    """Huge texts are not bad input: they are pushed intact and re-pushed as unchanged
+    (never a hang, which the command's timeout catches, a crash or a silent truncation)."""
     rows = _rows(3)
     long = "".join(f"palabra{i} " for i in range(20_000))[:200_000]
     rows[1]["instruction"] = long
     args, workspace = _campaign(tmp_path, rows=rows)
-    started = time.monotonic()
     first = cli(*args, "--json", info=argilla_server, timeout=120)
     assert first.returncode == 0, first.stderr
-    assert time.monotonic() - started < 60
     assert json.loads(first.stdout)["benchmarks"][0]["created"] == 3
 
     rest = Rest(argilla_server.url, argilla_server.api_key)

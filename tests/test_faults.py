@@ -35,7 +35,10 @@ ARC_ROWS = 297  # rows of the bundled ARC sample
 TRUTHFULQA_ROWS = 789  # two listing pages of 500
 QUICK = {"ANNOTATE_HTTP_RETRIES": "2", "ANNOTATE_HTTP_BACKOFF": "0.1"}
 DEFAULT_ATTEMPTS = 6  # argilla_io: 5 retries after the first attempt
-GIVE_UP_WITHIN = 30.0  # seconds: the retry budget a user waits at most
+# The retries sleep 0.5 + 1 + 2 + 4 + 8 s: a run that gave up sooner did not back off. Only
+# this lower bound is asserted: an upper bound on wall time fails on a loaded CI machine,
+# and giving up is proven by the attempts counted and by the command ending at all.
+BACKOFF_SLEEPS = 15.5
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -394,7 +397,7 @@ def test_server_always_503_gives_one_line_within_the_retry_budget(argilla_server
     assert proxy.url in line
     _retry_notice_then_error(result)
     assert attempts == DEFAULT_ATTEMPTS
-    assert elapsed < GIVE_UP_WITHIN
+    assert elapsed >= BACKOFF_SLEEPS
     assert _dataset(Rest(argilla_server.url, argilla_server.api_key), _workspace(config)) is None
 
 
@@ -408,10 +411,9 @@ def test_nothing_listening_gives_one_line_within_the_retry_budget(tmp_path, dead
     assert f"cannot reach Argilla at {url}" in line
     _retry_notice_then_error(result)
     # The default budget retries for ~16 s, then gives up.
-    assert 10 < elapsed < GIVE_UP_WITHIN
+    assert elapsed >= BACKOFF_SLEEPS
 
     # The budget is configurable.
-    started = time.monotonic()
     quick = cli(
         "push",
         "-c",
@@ -419,7 +421,8 @@ def test_nothing_listening_gives_one_line_within_the_retry_budget(tmp_path, dead
         env=_env(url, "annotate.x", ANNOTATE_HTTP_RETRIES="0"),
         timeout=120,
     )
-    assert time.monotonic() - started < 8
+    # No retry: no notice, just the error.
+    assert len(quick.stderr.strip().splitlines()) == 1, quick.stderr
     _one_line_error(quick)
     bad = cli("push", "-c", str(config), env=_env(url, "annotate.x", ANNOTATE_HTTP_RETRIES="many"))
     assert "ANNOTATE_HTTP_RETRIES" in _one_line_error(bad)
