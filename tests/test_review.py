@@ -70,6 +70,7 @@ def test_review_config_defaults_keep_todays_behaviour():
         ({"audit_fraction": "10%"}, "review.audit_fraction"),
         ({"seed": "x"}, "review.seed"),
         ({"workspace": ""}, "review.workspace"),
+        ({"workspace": "w"}, "review.workspace"),  # the annotators' own workspace
         ({"audit": 0.1}, "review.audit"),
     ],
 )

@@ -477,6 +477,14 @@ class Campaign(_Model):
                 "own estimate)",
                 "use mode 'exclude' with that method",
             )
+        if self.review.workspace == self.workspace:
+            raise _KeyedError(
+                "review.workspace",
+                f"'{self.workspace}' is the annotators' workspace: its members would see the "
+                "review datasets (others' corrections and comments) and could settle their "
+                "own disputes",
+                "give it a workspace of its own, or drop the key for <workspace>-review",
+            )
         if self.publish.salt is None:
             # Public and deterministic: stable pseudonyms across runs. Set a secret salt
             # when pseudonyms must not be reproducible by outsiders.
