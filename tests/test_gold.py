@@ -609,6 +609,10 @@ def test_from_reviews_scores_annotators_on_what_reviewers_settled(tmp_path: Path
     assert len(seen.responses) == len(votes.frame())
     unsettled = gold.reviewed_view(cfg, votes.frame(), loads, resolved.assign(reviewer=None))
     assert unsettled.weights == {} and not unsettled.active
+    # ana annotated the item and settled it as a reviewer: her vote is not scored against
+    # her own decision (it would always be right); carl's still is
+    own = gold.reviewed_view(cfg, votes.frame(), loads, resolved.assign(reviewer_id="id-ana"))
+    assert set(own.table["username"]) == {"carl"} and own.weights == {"id-carl": 0.0}
 
 
 def test_resolve_with_from_reviews_and_no_review_yet(tmp_path: Path) -> None:

@@ -80,6 +80,9 @@ class GoldItem:
     verdict: str
     text: dict[str, str] | None = None  # the accepted segments (all of them), if corrected
     row: int = 0  # 1-based row in the gold file, for messages
+    # from reviews: the reviewer who settled it; their own vote on it is not scored (an
+    # annotator who reviewed the item would be marked right by their own decision)
+    reviewer_id: str = ""
 
     @property
     def record_id(self) -> str:
@@ -306,6 +309,8 @@ def gold_votes(responses: pd.DataFrame, gold: Mapping[str, GoldItem]) -> pd.Data
         current = mine["record_id"].map(lambda r: gold[r].item.content_hash)
         cast = mine["content_hash"]
         mine = mine[cast.isna() | (cast == current)]
+    own = mine["record_id"].map(lambda r: gold[r].reviewer_id)
+    mine = mine[mine["user_id"].astype(str) != own]
     verdicts = mine[mine["question"] == Q_VERDICT]
     verdicts = verdicts[verdicts["value"].isin(list(VERDICTS))]
     texts = {
@@ -501,7 +506,8 @@ def gold_from_reviews(settled: Iterable[Any], items: Iterable[Item]) -> list[Gol
             if not isinstance(s.accepted_text, Mapping):
                 continue
             text = {n: str(s.accepted_text.get(n, t)) for n, t in item.segments.items()}
-        out.append(GoldItem(item=item, verdict=s.decision, text=text))
+        reviewer = str(getattr(s, "reviewer_id", "") or "")
+        out.append(GoldItem(item=item, verdict=s.decision, text=text, reviewer_id=reviewer))
     return out
 
 

@@ -967,6 +967,7 @@ class SettledItem:
     decision: str
     accepted_text: dict[str, str] | None
     record_id: str = ""
+    reviewer_id: str = ""  # who settled it (their own vote on it is no test of them)
 
 
 def settled_by_reviewers(items: pd.DataFrame) -> list[SettledItem]:
@@ -987,6 +988,7 @@ def settled_by_reviewers(items: pd.DataFrame) -> list[SettledItem]:
                 decision=verdict[row["status"]],
                 accepted_text=text,
                 record_id=str(row["record_id"]),
+                reviewer_id="" if _na(row.get("reviewer_id")) else str(row["reviewer_id"]),
             )
         )
     return out
