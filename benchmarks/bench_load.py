@@ -57,6 +57,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from run import free_port, print_machine, print_table  # noqa: E402
 
+ROUNDS = 4  # fetch rounds over all sizes, side by side
+
 QUEUE = {
     "filters": {
         "and": [
@@ -509,53 +511,65 @@ def main(argv: list[str] | None = None) -> None:
             seeders = [uid for uid, _ in owner.annotators("seed", 2, ws)]
             ((solo_id, solo_key),) = owner.annotators("solo", 1, ws)
 
+            built: dict[int, tuple[str, float]] = {}
             for n in sizes:
                 t0 = time.perf_counter()
                 ds_id = owner.dataset(f"load-{n}", ws)
                 fill_sqlite(db, ds_id, n, seeders)
-                built = time.perf_counter() - t0
-                api, read = fetch_latencies(info, solo_key, ds_id, args.fetches)
-                floor = floor_latencies(db, ds_id, solo_id, args.fetches)
-                rss = RssSampler(info.pid).sample()
+                built[n] = (ds_id, time.perf_counter() - t0)
+            # Sizes are measured side by side, round by round, so that the machine's load
+            # drifting during the run does not pass for a difference between sizes.
+            samples = {n: {"fetch": [], "floor": [], "read": []} for n in sizes}
+            rounds = max(1, min(ROUNDS, args.fetches))
+            for r in range(rounds):
+                count = args.fetches // rounds + (r < args.fetches % rounds)
+                for n in sizes:
+                    api, read = fetch_latencies(info, solo_key, built[n][0], count)
+                    samples[n]["fetch"] += api
+                    samples[n]["read"] += read
+                    samples[n]["floor"] += floor_latencies(db, built[n][0], solo_id, count)
+            rss = RssSampler(info.pid).sample()
+            for n in sizes:
+                api, floor = samples[n]["fetch"], samples[n]["floor"]
                 results["sizes"].append(
                     {
                         "records": n,
-                        "built_s": built,
+                        "built_s": built[n][1],
                         "fetch": api,
                         "floor": floor,
-                        "read": read,
+                        "read": samples[n]["read"],
                         "rss": rss,
                     }
                 )
                 print(
-                    f"{n} records (built in {built:.1f} s): fetch p50 {ms(pct(api, 0.5))} ms, "
-                    f"floor p50 {ms(pct(floor, 0.5))} ms",
+                    f"{n} records (built in {built[n][1]:.1f} s): fetch p50 "
+                    f"{ms(pct(api, 0.5))} ms, floor p50 {ms(pct(floor, 0.5))} ms",
                     flush=True,
                 )
-
-            ds_id = owner.dataset("load-crowd", ws)
-            fill_sqlite(db, ds_id, args.concurrent_records, seeders)
-            crowd_users = owner.annotators("crowd", max(levels), ws)
-            acknowledged: list = []
-            serving = workers[0]
-            for n_workers in workers:
-                if n_workers != serving:  # the same data, served by N processes
-                    server.stop(data)
-                    info = server.start(data_dir=data, port=port, workers=n_workers)
-                    serving = n_workers
-                for think in thinks:
-                    for level in levels:
-                        run = crowd(info, ds_id, crowd_users[:level], args.duration, think)
-                        run["workers"] = n_workers or server.default_workers()
-                        acknowledged += run.pop("acknowledged")
-                        results["levels"].append(run)
-                        print(
-                            f"{run['workers']} processes, think {think:g} s, {level} "
-                            f"annotators: {run['per_second']:.1f} submissions/s, fetch p95 "
-                            f"{ms(pct(run['fetch'], 0.95))} ms, errors {run['errors'] or 0}",
-                            flush=True,
-                        )
-            results["pull"] = pull_check(owner, ds_id, acknowledged)
+            if levels:  # --levels "" measures the fetch alone
+                ds_id = owner.dataset("load-crowd", ws)
+                fill_sqlite(db, ds_id, args.concurrent_records, seeders)
+                crowd_users = owner.annotators("crowd", max(levels), ws)
+                acknowledged: list = []
+                serving = workers[0]
+                for n_workers in workers:
+                    if n_workers != serving:  # the same data, served by N processes
+                        server.stop(data)
+                        info = server.start(data_dir=data, port=port, workers=n_workers)
+                        serving = n_workers
+                    for think in thinks:
+                        for level in levels:
+                            run = crowd(info, ds_id, crowd_users[:level], args.duration, think)
+                            run["workers"] = n_workers or server.default_workers()
+                            acknowledged += run.pop("acknowledged")
+                            results["levels"].append(run)
+                            print(
+                                f"{run['workers']} processes, think {think:g} s, {level} "
+                                f"annotators: {run['per_second']:.1f} submissions/s, fetch p95 "
+                                f"{ms(pct(run['fetch'], 0.95))} ms, errors {run['errors'] or 0}",
+                                flush=True,
+                            )
+                results["pull"] = pull_check(owner, ds_id, acknowledged)
         finally:
             server.stop(data)
 
@@ -590,50 +604,51 @@ def main(argv: list[str] | None = None) -> None:
         first, last = results["sizes"][0], results["sizes"][-1]
         ratio = pct(last["fetch"], 0.5) / pct(first["fetch"], 0.5)
         print(f"fetch p50 at {last['records']:,} / at {first['records']:,}: {ratio:.2f}x")
-    rows = [
-        [
-            run["workers"],
-            f"{run['think']:g}",
-            run["annotators"],
-            f"{run['per_second']:.1f}",
-            run["submissions"],
-            *(ms(pct(run["fetch"], q)) for q in (0.5, 0.95, 0.99)),
-            *(ms(pct(run["submit"], q)) for q in (0.5, 0.95, 0.99)),
-            sum(run["errors"].values()),
-            f"{run['rss'] / 2**20:.0f}",
-            f"{run['server_cpu_s'] / run['seconds']:.2f}",
-            f"{run['cpu_ms_per_submission']:.0f}",
+    if results["levels"]:
+        rows = [
+            [
+                run["workers"],
+                f"{run['think']:g}",
+                run["annotators"],
+                f"{run['per_second']:.1f}",
+                run["submissions"],
+                *(ms(pct(run["fetch"], q)) for q in (0.5, 0.95, 0.99)),
+                *(ms(pct(run["submit"], q)) for q in (0.5, 0.95, 0.99)),
+                sum(run["errors"].values()),
+                f"{run['rss'] / 2**20:.0f}",
+                f"{run['server_cpu_s'] / run['seconds']:.2f}",
+                f"{run['cpu_ms_per_submission']:.0f}",
+            ]
+            for run in results["levels"]
         ]
-        for run in results["levels"]
-    ]
-    print_table(
-        [
-            "processes",
-            "think s",
-            "annotators",
-            "submits/s",
-            "submits",
-            "fetch p50",
-            "p95",
-            "p99",
-            "submit p50",
-            "p95",
-            "p99",
-            "errors",
-            "RSS MB",
-            "server cores",
-            "CPU ms/submit",
-        ],
-        rows,
-        title=f"{args.concurrent_records:,} records, fetch next + (think +) submit for "
-        f"{args.duration:.0f} s (times in ms; server cores = CPU seconds / wall seconds)",
-    )
-    pull = results.get("pull", {})
-    print(
-        f"\npull: {pull.get('acknowledged')} acknowledged submissions, missing "
-        f"{pull.get('missing')}, stored twice {pull.get('doubled')}, user twice on a record "
-        f"{pull.get('user_twice_on_a_record')}"
-    )
+        print_table(
+            [
+                "processes",
+                "think s",
+                "annotators",
+                "submits/s",
+                "submits",
+                "fetch p50",
+                "p95",
+                "p99",
+                "submit p50",
+                "p95",
+                "p99",
+                "errors",
+                "RSS MB",
+                "server cores",
+                "CPU ms/submit",
+            ],
+            rows,
+            title=f"{args.concurrent_records:,} records, fetch next + (think +) submit for "
+            f"{args.duration:.0f} s (times in ms; server cores = CPU seconds / wall seconds)",
+        )
+        pull = results.get("pull", {})
+        print(
+            f"\npull: {pull.get('acknowledged')} acknowledged submissions, missing "
+            f"{pull.get('missing')}, stored twice {pull.get('doubled')}, user twice on a record "
+            f"{pull.get('user_twice_on_a_record')}"
+        )
     if args.json:
         summary = {
             "sizes": [
