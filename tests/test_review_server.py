@@ -372,3 +372,20 @@ def test_status_and_report_show_the_review_queue(loop):
     page = loop["page"]
     assert 'id="review"' in page and "Revisores activos" in page
     assert "volvieron a comprobar 3 ítems aceptados y cambiaron 1" in page
+
+
+def test_pull_warns_when_the_reviews_it_had_are_gone(loop, tmp_path):
+    """review.workspace changed (or removed) after a review round: the pull finds no review
+    dataset, and says so instead of letting resolve silently drop every decision."""
+    import shutil
+
+    cfg = {**loop["cfg"], "review": {"workspace": f"elsewhere-{loop['tag']}"}}
+    cfg["workdir"] = str(tmp_path / "work")
+    shutil.copytree(loop["cfg"]["workdir"], cfg["workdir"])
+    config = tmp_path / "moved.yaml"
+    config.write_text(yaml.safe_dump(cfg, allow_unicode=True), encoding="utf-8")
+    conn = Connection(loop["server"].url, loop["server"].api_key, "test")
+    warning = pull(load_config(config), conn)["review_warning"]
+    assert f"'elsewhere-{loop['tag']}'" in warning and "8 review records" in warning
+    config.write_text(yaml.safe_dump({**cfg, "review": loop["cfg"]["review"]}), encoding="utf-8")
+    assert "review_warning" not in pull(load_config(config), conn)  # found again: no warning

@@ -226,9 +226,10 @@ def _pull(cfg: Any, conn: Any, *, on_progress=None) -> dict:
         datasets = ", ".join(repr(b["dataset"]) for b in per_benchmark)
         raise _not_pushed(cfg, conn, f"no dataset {datasets} in workspace {cfg.workspace!r}")
     resp_df, rec_df = to_frames(all_responses, all_records)
-    from annotate.review import pull_reviews
+    from annotate.review import lost_reviews, pull_reviews, review_workspace
 
     reviews = pull_reviews(client, cfg, names)  # the review stage's datasets, if any
+    lost = lost_reviews(cfg.workdir, review_workspace(cfg)) if reviews is None else None
 
     workdir = cfg.workdir
     previous_name, previous, damaged = _previous(workdir)
@@ -250,6 +251,8 @@ def _pull(cfg: Any, conn: Any, *, on_progress=None) -> dict:
     result = {**meta, "path": str(path), "previous": previous_name}
     if damaged:
         result["damaged_previous"] = damaged
+    if lost:
+        result["review_warning"] = lost
     return result
 
 

@@ -603,6 +603,29 @@ def pull_reviews(client: Any, cfg: Any, usernames: Mapping[str, str]) -> dict[st
     return {RECORDS_TABLE: recs_df, RESPONSES_TABLE: resp_df}
 
 
+def lost_reviews(workdir: Any, workspace: str) -> str | None:
+    """A warning when this pull found no review dataset but an earlier pull had review
+    records: resolve would silently drop every reviewer's decision (review.workspace
+    changed or was removed from the config). None otherwise."""
+    from pathlib import Path
+
+    from annotate import store
+
+    for path in reversed(store.snapshots(Path(workdir))):
+        try:
+            meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        n = meta.get("review_records") if isinstance(meta, dict) else None
+        if isinstance(n, int) and n > 0:
+            return (
+                f"warning: no review dataset in workspace {workspace!r}, but pull "
+                f"{path.name} had {n} review records: resolve will apply no reviewer "
+                "decision (set review.workspace back to where the reviewers worked)"
+            )
+    return None
+
+
 def load_reviews(workdir: Any, meta: Mapping[str, Any]) -> tuple[Any, Any]:
     """The review tables of the snapshot `meta` describes (empty frames when it has
     none: pulled before any review push, or by an older version). Checked like the

@@ -242,6 +242,8 @@ def pull(
         output.note(
             f"not pushed yet: {', '.join(missing)} (`annotate push -c {config}` creates them)"
         )
+    if result.get("review_warning"):
+        output.note(result["review_warning"])
     if result.get("damaged_previous"):
         output.note(
             f"warning: {result['damaged_previous']}; compared with "
