@@ -670,9 +670,14 @@ def sdk_records(payloads: list[dict]) -> list[Any]:
     ]
 
 
-def log_records(dataset: Any, payloads: list[dict], *, batch_size: int = 200) -> None:
-    """Upsert records by their stable id: an item is never duplicated, responses kept."""
-    records = sdk_records(payloads)
+def log_records(
+    dataset: Any, payloads: list[dict] | None, *, batch_size: int = 200, built: list | None = None
+) -> None:
+    """Upsert records by their stable id: an item is never duplicated, responses kept.
+
+    `built`: the same records already converted by `sdk_records` (push converts the next
+    batch while this one is on the wire)."""
+    records = built if built is not None else sdk_records(payloads or [])
     try:
         dataset.records.log(records, batch_size=batch_size)
     except AnnotateError:

@@ -411,14 +411,31 @@ def _push(
             if on_progress
             else batches
         )
-        for batch in wrapped:
+        _send(client, dataset, p, cfg, batches, wrapped, batch_size)
+    return [p.result for p in planned]
+
+
+def _send(client, dataset, p: _Planned, cfg: Any, batches: list, wrapped, batch_size: int) -> None:
+    """Send the batches in order; the next batch's records are built (payloads, SDK
+    records: about 0.8 ms a record, most of annotate's own work in a push) in a thread
+    while this one is on the wire, where the server's time is spent."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from annotate import argilla_io
+
+    def build(batch: list) -> list:
+        return argilla_io.sdk_records([_payload(cfg, p, item) for item in batch])
+
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="annotate-build") as pool:
+        upcoming = pool.submit(build, batches[0]) if batches else None
+        for i, batch in enumerate(wrapped):
+            built = upcoming.result()
+            upcoming = pool.submit(build, batches[i + 1]) if i + 1 < len(batches) else None
             # a batch's old responses go just before its new text: an annotator can only
             # answer the old text in between for the length of one batch
             old = [x for item in batch for x in p.stale.get(item.record_id, ())]
             argilla_io.delete_responses(client, old)
-            payloads = [_payload(cfg, p, item) for item in batch]
-            argilla_io.log_records(dataset, payloads, batch_size=batch_size)
-    return [p.result for p in planned]
+            argilla_io.log_records(dataset, None, batch_size=batch_size, built=built)
 
 
 def _payload(cfg: Any, planned: _Planned, item: Item) -> dict[str, Any]:
