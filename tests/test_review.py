@@ -394,6 +394,16 @@ def test_adjudicate_by_hand():
         ("rita", 4, 3),
         ("sam", 1, 1),
     ]
+    # sam decides arc:1 after rita: his decision settles it, and rita's overruled one is
+    # still work she did (credited as reviewed, not settled)
+    later = pd.concat([resp, resp.iloc[:1].assign(user_id="id-sam", username="sam", value="mt")])
+    later.iloc[-1, later.columns.get_loc("updated_at")] = T0 + pd.Timedelta(minutes=9)
+    again = review.adjudicate(crowd, item_frame(ids), recs, later)
+    assert again.items.set_index("record_id").loc["arc:1", "reviewer"] == "sam"
+    assert [(r["username"], r["reviewed"], r["settled"]) for r in again.reviewers] == [
+        ("rita", 4, 2),
+        ("sam", 2, 2),
+    ]
     settled = review.settled_by_reviewers(adj.items)
     assert [(s.item_key, s.decision) for s in settled] == [
         ("1", "corrected"),

@@ -852,7 +852,7 @@ def adjudicate(
     counts = {"settled": 0, "rejected": 0, "invalid": 0, "stale": 0}
     audit = {"checked": 0, "changed": 0}
     audit_by_bench: dict[str, dict[str, int]] = {}
-    per_reviewer: dict[str, dict[str, Any]] = {}
+    per_reviewer = _submitted_by(review_records, review_responses)
     summary_base = {"decisions": len(ds)}
     if not ds:
         return Adjudication(out, {**summary_base, **counts, "audit": _audit(audit)}, [])
@@ -888,7 +888,6 @@ def adjudicate(
         reviewer = per_reviewer.setdefault(
             d.user_id, {"username": d.username, "user_id": d.user_id, "reviewed": 0, "settled": 0}
         )
-        reviewer["reviewed"] += 1
         out.iat[i, out.columns.get_loc("review_reason")] = d.reason
         out.iat[i, out.columns.get_loc("review_decision")] = d.value
         if o.status is None:
@@ -941,6 +940,33 @@ def adjudicate(
         "reviewers": len(reviewers),
     }
     return Adjudication(out, summary, reviewers)
+
+
+def _submitted_by(
+    review_records: pd.DataFrame, review_responses: pd.DataFrame
+) -> dict[str, dict[str, Any]]:
+    """Each reviewer with the number of review records they submitted a decision on: all
+    their work is credited, also a decision a later reviewer's overrode or one made stale
+    by a change of the item's text (`settled` counts what it decided)."""
+    if review_records is None or not len(review_records) or not len(review_responses):
+        return {}
+    sub = review_responses[
+        (review_responses["status"] == "submitted")
+        & (review_responses["question"] == Q_DECISION)
+        & review_responses["review_id"]
+        .astype(str)
+        .isin(set(review_records["review_id"].astype(str)))
+    ]
+    out: dict[str, dict[str, Any]] = {}
+    done: set[tuple[str, str]] = set()
+    for uid, name, rid in sub[["user_id", "username", "review_id"]].itertuples(index=False):
+        entry = out.setdefault(
+            str(uid), {"username": str(name), "user_id": str(uid), "reviewed": 0, "settled": 0}
+        )
+        if (str(uid), str(rid)) not in done:
+            done.add((str(uid), str(rid)))
+            entry["reviewed"] += 1
+    return out
 
 
 def _audit(tally: Mapping[str, int]) -> dict[str, Any]:
