@@ -5,6 +5,7 @@ give exactly the figures worked out by hand below."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -181,6 +182,31 @@ def test_pull_resolve_publish_give_the_hand_worked_figures(esa_campaign, argilla
     html = page.read_text(encoding="utf-8")
     assert 'id="mt_quality"' in html and "Calidad de la traducción automática" in html
     assert "61,7" in html and "11,18" in html
+
+
+def test_the_report_leaves_out_votes_on_an_earlier_text_as_resolve_does(esa_campaign, tmp_path):
+    """After the pull, item 0's question is edited in the source and not pushed yet: its
+    votes were cast on the earlier text, so the report's resolution (verdicts and MT
+    quality) no longer counts them, as `annotate resolve` does not."""
+    from annotate import insights
+    from annotate.config import load_config
+
+    data = yaml.safe_load(esa_campaign["config"].read_text())
+    bench = data["benchmarks"][0]
+    rows = json.loads(Path(bench["translation"]["path"]).read_text(encoding="utf-8"))
+    rows[0]["instruction"] += " (editado)"
+    src = tmp_path / "arc.json"
+    src.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    bench["translation"]["path"] = str(src)
+    edited = tmp_path / "edited.yaml"
+    edited.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    pulled = insights.load_latest(load_config(edited))
+    items = pulled.resolution.items.set_index("record_id")
+    i0, i1, i2 = esa_campaign["ids"]
+    assert items.loc[i0, "status"] == "unannotated" and pd.isna(items.loc[i0, "mt_esa_score"])
+    assert items.loc[i1, "status"] == "validated" and items.loc[i1, "mt_esa_score"] == 95.0
+    arc = pulled.resolution.params["mt_quality"]["benchmarks"]["arc"]
+    assert arc["scored_items"] == 2 and arc["esa_score"] == 57.5  # (95 + 20) / 2
 
 
 def test_switching_the_protocol_is_refused(esa_campaign, argilla_server, tmp_path):

@@ -436,11 +436,14 @@ def load_latest(
         responses = responses.loc[seen.responses.index]
         records = gold.without_gold(records, seen.ids)
     saved = _saved_resolution(cfg, meta.get("snapshot")) if prefer_saved else None
+    # with the hash of the text each vote was cast on: a vote on an earlier text does not
+    # count, as in `annotate resolve` (else the report disagrees after a local edit)
+    voted = every.loc[responses.index]
 
     def decide(weights: dict[str, float]) -> Resolution:
         return saved or resolve(
             items,
-            responses,
+            voted,
             min_votes=cfg.resolution.min_votes_effective,
             method=cfg.resolution.method,
             voter_weights=weights,
@@ -456,7 +459,7 @@ def load_latest(
             resolution = decide(again.weights)
         seen = again
     seen.progress = progress
-    resolution = with_quality(cfg, resolution, items, responses, records)
+    resolution = with_quality(cfg, resolution, items, voted, records)
     return Pulled(
         resolution,
         items,
