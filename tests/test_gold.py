@@ -191,6 +191,21 @@ def test_a_bad_gold_file_names_the_config_file_and_row(tmp_path: Path) -> None:
     assert "row 2: gold_verdict: 'maybe' is not a verdict" in str(err.value)
 
 
+def test_a_csv_gold_file_leaves_cells_blank_where_a_row_has_no_value(tmp_path: Path) -> None:
+    """A spreadsheet's CSV export has the gold_text column on every row: an empty cell on
+    a `correct` row is no accepted text (it failed as one), and on a `corrected` row it is
+    a missing one."""
+    fixed = format_correction({**_mt(), "D": "Júpiter"})
+    frame = pd.DataFrame([row(1, "correct", gold_text=""), row(2, "corrected", gold_text=fixed)])
+    frame.to_csv(tmp_path / "gold.csv", index=False, encoding="utf-8-sig")
+    cfg = campaign_from_dict(_config(tmp_path, {"path": "gold.csv"}), base_dir=tmp_path)
+    first, second = gold.load_gold(cfg)
+    assert (first.verdict, first.text) == ("correct", None)
+    assert second.text is not None and second.text["D"] == "Júpiter"
+    with pytest.raises(ConfigError, match="row 1: gold_text: a corrected gold item needs"):
+        parse([row(1, "corrected", gold_text="  ")])
+
+
 # --- what counts as right --------------------------------------------------------------
 
 

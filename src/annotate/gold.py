@@ -143,6 +143,17 @@ def _accepted_text(value: Any, segments: Mapping[str, str], fail: Any) -> dict[s
     return accepted
 
 
+def _given(row: Mapping[str, Any], key: str) -> Any:
+    """A row's optional value, None when absent or blank: a CSV (a spreadsheet's export)
+    has every column on every row, so an empty cell means "not given"."""
+    value = row.get(key)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
+
+
 def parse_gold(
     rows: Sequence[Any], shapes: Mapping[str, BenchmarkShape], *, label: str
 ) -> list[GoldItem]:
@@ -181,7 +192,7 @@ def parse_gold(
             item = shape.adapter.to_item(source, index, bench, shape.split)
         except RowError as exc:
             raise fail(None, exc.message) from None
-        original = row.get(ORIGINAL_KEY)
+        original = _given(row, ORIGINAL_KEY)
         if original is not None:
             if not shape.with_original:
                 raise fail(ORIGINAL_KEY, f"benchmark {bench!r} shows no original")
@@ -194,10 +205,10 @@ def parse_gold(
             item = _with_original(item, aligned)
         text = None
         if verdict == "corrected":
-            if row.get(TEXT_KEY) is None:
+            if _given(row, TEXT_KEY) is None:
                 raise fail(TEXT_KEY, "a corrected gold item needs its accepted text")
             text = _accepted_text(row[TEXT_KEY], item.segments, fail)
-        elif row.get(TEXT_KEY) is not None:
+        elif _given(row, TEXT_KEY) is not None:
             raise fail(
                 TEXT_KEY, f"only a 'corrected' gold item has an accepted text, not {verdict!r}"
             )
