@@ -640,3 +640,23 @@ def test_spelled_out_numbers_and_units_are_gentler():
     ]
     it2 = item({"question": "Gana 30 euros."}, {"question": "It earns 300 euros."})
     assert [x.severity for x in triage.check_numbers(it2)] == ["major", "major"]
+
+
+def test_a_record_triage_no_longer_flags_loses_its_span_suggestion():
+    """Dropping a noisy check from `checks` and pushing again must not leave its spans
+    pre-filled on records already on the server: an upsert keeps the suggestions it is
+    not given, so those records get an empty one; new records get none."""
+    from annotate import push
+    from annotate.config import campaign_from_dict
+    from annotate.esa import SPAN_QUESTION
+
+    it = item({"question": "¿Qué?", "A": "velocidad", "B": "velocidad", "C": "masa"})
+    cfg = campaign_from_dict({**BASE, "protocol": "esa", "triage": {"enabled": True}})
+    planned = push._Planned(cfg.benchmarks[0], None, None, push.PushPlan(), {}, None)
+    planned.findings = triage.campaign_findings(cfg, [it])
+    flagged = push._payload(cfg, planned, it, existing=True)["suggestions"][SPAN_QUESTION]
+    assert flagged["value"] and flagged["agent"] == triage.AGENT
+    planned.findings = {it.record_id: []}  # the choices check dropped
+    cleared = push._payload(cfg, planned, it, existing=True)["suggestions"]
+    assert cleared[SPAN_QUESTION] == {"value": [], "agent": triage.AGENT}
+    assert SPAN_QUESTION not in push._payload(cfg, planned, it)["suggestions"]

@@ -423,8 +423,12 @@ def _send(client, dataset, p: _Planned, cfg: Any, batches: list, wrapped, batch_
 
     from annotate import argilla_io
 
+    created = {item.record_id for item in p.plan.create}
+
     def build(batch: list) -> list:
-        return argilla_io.sdk_records([_payload(cfg, p, item) for item in batch])
+        return argilla_io.sdk_records(
+            [_payload(cfg, p, item, existing=item.record_id not in created) for item in batch]
+        )
 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="annotate-build") as pool:
         upcoming = pool.submit(build, batches[0]) if batches else None
@@ -438,8 +442,12 @@ def _send(client, dataset, p: _Planned, cfg: Any, batches: list, wrapped, batch_
             argilla_io.log_records(dataset, None, batch_size=batch_size, built=built)
 
 
-def _payload(cfg: Any, planned: _Planned, item: Item) -> dict[str, Any]:
-    """The record push writes: what the annotator sees, plus triage's metadata."""
+def _payload(cfg: Any, planned: _Planned, item: Item, *, existing: bool = False) -> dict[str, Any]:
+    """The record push writes: what the annotator sees, plus triage's metadata.
+
+    `existing`: the record is on the server already; when triage no longer finds anything
+    in it (a check dropped from `checks`, the text fixed), its earlier span suggestion is
+    replaced by an empty one, as an upsert keeps the suggestions it is not given."""
     from annotate import records, triage
 
     payload = records.record_payload(item, lang=cfg.language, protocol=cfg.protocol)
@@ -452,6 +460,8 @@ def _payload(cfg: Any, planned: _Planned, item: Item) -> dict[str, Any]:
             spans = triage.span_suggestion(
                 item, found, lang=cfg.language, error_categories=cfg.error_categories
             )
+            if spans is None and existing:
+                spans = {"value": [], "agent": triage.AGENT}
             if spans is not None:
                 payload["suggestions"][SPAN_QUESTION] = spans
     return payload
