@@ -181,8 +181,9 @@ def connect(
     return client
 
 
-def require_manager(client: rg.Argilla, action: str) -> None:
+def require_manager(client: rg.Argilla, action: str) -> Any:
     """Refuse, before anything is read or written, a key whose user is no owner or admin.
+    Returns the user's id (the SDK would ask the server for it on every records.log).
 
     Annotators' keys get 403 only deep into a command ("listing records ... failed"),
     after work was done; saying whose key it is tells the user what to change.
@@ -196,6 +197,7 @@ def require_manager(client: rg.Argilla, action: str) -> None:
             f"{action} needs an owner's or admin's key",
             hint="pass an owner's key with --api-key or ARGILLA_API_KEY",
         )
+    return me.get("id")
 
 
 def _connection_error(conn: Connection, exc: Exception) -> ConnectionFailed:
@@ -671,15 +673,21 @@ def sdk_records(payloads: list[dict]) -> list[Any]:
 
 
 def log_records(
-    dataset: Any, payloads: list[dict] | None, *, batch_size: int = 200, built: list | None = None
+    dataset: Any,
+    payloads: list[dict] | None,
+    *,
+    batch_size: int = 200,
+    built: list | None = None,
+    user_id: Any = None,
 ) -> None:
     """Upsert records by their stable id: an item is never duplicated, responses kept.
 
     `built`: the same records already converted by `sdk_records` (push converts the next
-    batch while this one is on the wire)."""
+    batch while this one is on the wire). `user_id`: the caller's id, known once: without
+    it the SDK asks the server who we are (GET /api/v1/me) on every call."""
     records = built if built is not None else sdk_records(payloads or [])
     try:
-        dataset.records.log(records, batch_size=batch_size)
+        dataset.records.log(records, batch_size=batch_size, user_id=user_id)
     except AnnotateError:
         raise  # already one line (the connection was lost)
     except Exception as exc:

@@ -367,9 +367,10 @@ def _push(
 
     client = argilla_io.connect(conn) if conn is not None else None
     workspace = None
+    me = None
     settings: dict[str, Any] = {}
     if client is not None:
-        argilla_io.require_manager(client, "push")
+        me = argilla_io.require_manager(client, "push")
         settings = check_settings(client, cfg, loads)
         workspace = argilla_io.ensure_workspace(client, cfg.workspace, create=False)
     from annotate.gold import PushGold
@@ -411,11 +412,13 @@ def _push(
             if on_progress
             else batches
         )
-        _send(client, dataset, p, cfg, batches, wrapped, batch_size)
+        _send(client, dataset, p, cfg, batches, wrapped, batch_size, me)
     return [p.result for p in planned]
 
 
-def _send(client, dataset, p: _Planned, cfg: Any, batches: list, wrapped, batch_size: int) -> None:
+def _send(
+    client, dataset, p: _Planned, cfg: Any, batches: list, wrapped, batch_size: int, me: Any
+) -> None:
     """Send the batches in order; the next batch's records are built (payloads, SDK
     records: about 0.8 ms a record, most of annotate's own work in a push) in a thread
     while this one is on the wire, where the server's time is spent."""
@@ -439,7 +442,7 @@ def _send(client, dataset, p: _Planned, cfg: Any, batches: list, wrapped, batch_
             # answer the old text in between for the length of one batch
             old = [x for item in batch for x in p.stale.get(item.record_id, ())]
             argilla_io.delete_responses(client, old)
-            argilla_io.log_records(dataset, None, batch_size=batch_size, built=built)
+            argilla_io.log_records(dataset, None, batch_size=batch_size, built=built, user_id=me)
 
 
 def _payload(cfg: Any, planned: _Planned, item: Item, *, existing: bool = False) -> dict[str, Any]:
