@@ -673,19 +673,13 @@ def sdk_records(payloads: list[dict]) -> list[Any]:
 
 
 def log_records(
-    dataset: Any,
-    payloads: list[dict] | None,
-    *,
-    batch_size: int = 200,
-    built: list | None = None,
-    user_id: Any = None,
+    dataset: Any, payloads: list[dict], *, batch_size: int = 200, user_id: Any = None
 ) -> None:
     """Upsert records by their stable id: an item is never duplicated, responses kept.
 
-    `built`: the same records already converted by `sdk_records` (push converts the next
-    batch while this one is on the wire). `user_id`: the caller's id, known once: without
-    it the SDK asks the server who we are (GET /api/v1/me) on every call."""
-    records = built if built is not None else sdk_records(payloads or [])
+    `user_id`: the caller's id, known once: without it the SDK asks the server who we
+    are (GET /api/v1/me) on every call."""
+    records = sdk_records(payloads)
     try:
         dataset.records.log(records, batch_size=batch_size, user_id=user_id)
     except AnnotateError:

@@ -419,30 +419,19 @@ def _push(
 def _send(
     client, dataset, p: _Planned, cfg: Any, batches: list, wrapped, batch_size: int, me: Any
 ) -> None:
-    """Send the batches in order; the next batch's records are built (payloads, SDK
-    records: about 0.8 ms a record, most of annotate's own work in a push) in a thread
-    while this one is on the wire, where the server's time is spent."""
-    from concurrent.futures import ThreadPoolExecutor
-
+    """Send the batches in order, each with its stale responses deleted just before."""
     from annotate import argilla_io
 
     created = {item.record_id for item in p.plan.create}
-
-    def build(batch: list) -> list:
-        return argilla_io.sdk_records(
-            [_payload(cfg, p, item, existing=item.record_id not in created) for item in batch]
-        )
-
-    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="annotate-build") as pool:
-        upcoming = pool.submit(build, batches[0]) if batches else None
-        for i, batch in enumerate(wrapped):
-            built = upcoming.result()
-            upcoming = pool.submit(build, batches[i + 1]) if i + 1 < len(batches) else None
-            # a batch's old responses go just before its new text: an annotator can only
-            # answer the old text in between for the length of one batch
-            old = [x for item in batch for x in p.stale.get(item.record_id, ())]
-            argilla_io.delete_responses(client, old)
-            argilla_io.log_records(dataset, None, batch_size=batch_size, built=built, user_id=me)
+    for batch in wrapped:
+        # a batch's old responses go just before its new text: an annotator can only
+        # answer the old text in between for the length of one batch
+        old = [x for item in batch for x in p.stale.get(item.record_id, ())]
+        argilla_io.delete_responses(client, old)
+        payloads = [
+            _payload(cfg, p, item, existing=item.record_id not in created) for item in batch
+        ]
+        argilla_io.log_records(dataset, payloads, batch_size=batch_size, user_id=me)
 
 
 def _payload(cfg: Any, planned: _Planned, item: Item, *, existing: bool = False) -> dict[str, Any]:
