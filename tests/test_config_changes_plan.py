@@ -67,6 +67,16 @@ def test_the_same_design_plans_nothing():
     assert plan.updates == [] and plan.refusals == []
 
 
+def test_guidelines_stored_without_their_trailing_newline_are_unchanged():
+    """argilla-server stores a new dataset's guidelines without the final newline a YAML
+    block gives them: the first re-push must not report (and send) them as changed."""
+    d = design(guidelines="# Guía\n\nRevisa la traducción.\n")
+    live = live_of(d) | {"guidelines": "# Guía\n\nRevisa la traducción."}
+    assert plan_settings(live, d.spec(), dataset=d.name).updates == []
+    edited = design(guidelines="# Guía\n\nRevisa bien la traducción.\n")
+    assert plan_settings(live, edited.spec(), dataset=d.name).labels == ["guidelines"]
+
+
 def test_guidelines_and_min_submitted_are_updated_in_place():
     live = live_of(design())
     plan = plan_settings(

@@ -84,7 +84,9 @@ def _structure(plan: SettingsPlan, kind: str, have: dict, want: dict) -> None:
 
 
 def _plan_dataset(plan: SettingsPlan, live: dict, wanted: dict) -> None:
-    if _text(live.get("guidelines")) != _text(wanted["guidelines"]):
+    # argilla-server strips the guidelines' surrounding whitespace when it creates a
+    # dataset (not on PATCH): a YAML block's final newline is no change.
+    if _text(live.get("guidelines")).strip() != _text(wanted["guidelines"]).strip():
         plan.updates.append(
             Update("dataset", None, {"guidelines": wanted["guidelines"]}, "guidelines")
         )
