@@ -48,6 +48,7 @@ from annotate.model import (
     format_correction,
     parse_correction,
 )
+from annotate.store import RESPONSE_COLUMNS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -91,17 +92,10 @@ REVIEW_RECORD_COLUMNS = [
     "inserted_at",
     "updated_at",
 ]
+# A review response is the store's response row, keyed by the review record, not the item.
 REVIEW_RESPONSE_COLUMNS = [
     "review_id",
-    "record_id",
-    "benchmark",
-    "user_id",
-    "username",
-    "question",
-    "value",
-    "status",
-    "inserted_at",
-    "updated_at",
+    *(c for c in RESPONSE_COLUMNS if c != "item_key"),
 ]
 RECORDS_TABLE = "review_records.parquet"
 RESPONSES_TABLE = "review_responses.parquet"
