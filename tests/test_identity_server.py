@@ -270,7 +270,7 @@ def test_a_campaign_pushed_with_positional_keys_keeps_its_records_and_votes(
         payload["id"] = legacy[it.index]
         payload["metadata"]["item_key"] = legacy[it.index].split(":", 1)[1]
         payloads.append(payload)
-    argilla_io.log_records(dataset, payloads)
+    argilla_io.log_records(client, dataset, payloads)
 
     owner = Rest(argilla_server.url, argilla_server.api_key)
     ana = owner.create_annotator(f"ana-{uuid.uuid4().hex[:6]}", "ana-password-123", workspace.id)

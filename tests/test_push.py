@@ -286,3 +286,39 @@ def test_push_refuses_an_existing_dataset_with_other_settings(argilla_server, tm
     assert f"{data['campaign']}-arc" in lines[0]
     dataset = client.datasets(name=f"{data['campaign']}-arc", workspace=data["workspace"])
     assert len(list(dataset.records)) == 0
+
+
+def test_a_record_argilla_refuses_is_named_and_its_batch_not_half_stored(argilla_server, tmp_path):
+    """push sends the bulk upsert itself: a refusal is one line naming the record (the
+    server says only its position in the batch), and the batch is stored whole or not."""
+    from annotate import argilla_io, records
+    from annotate.config import load_config
+    from annotate.connection import Connection
+    from annotate.errors import AnnotateError
+    from annotate.pairing import load_benchmark
+    from annotate.push import design_for
+
+    config = make_config(tmp_path, benchmarks=["arc"])
+    cfg = load_config(config)
+    bench = cfg.benchmarks[0]
+    items = load_benchmark(cfg, bench).items[:3]
+    client = argilla_io.connect(Connection(argilla_server.url, argilla_server.api_key, "test"))
+    workspace = argilla_io.ensure_workspace(client, cfg.workspace)
+    dataset, _ = argilla_io.ensure_dataset(client, design_for(cfg, bench, items), workspace)
+    payloads = [records.record_payload(it, lang=cfg.language) for it in items]
+    payloads[2]["suggestions"]["verdict"] = "no-such-label"
+    with pytest.raises(AnnotateError) as refused:
+        argilla_io.log_records(client, dataset, payloads)
+    message = str(refused.value)
+    assert payloads[2]["id"] in message and dataset.name in message and "\n" not in message
+    rest = Rest(argilla_server.url, argilla_server.api_key)
+    assert _records(rest, str(dataset.id)) == []
+
+    del payloads[2]["suggestions"]["verdict"]
+    argilla_io.log_records(client, dataset, payloads, batch_size=2)
+    stored = {r["external_id"]: r for r in _records(rest, str(dataset.id))}
+    assert sorted(stored) == sorted(p["id"] for p in payloads)
+    for p in payloads:
+        [suggestion] = stored[p["id"]]["suggestions"]
+        assert suggestion["value"] == p["suggestions"]["correction"]
+        assert stored[p["id"]]["metadata"] == p["metadata"]

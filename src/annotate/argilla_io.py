@@ -17,6 +17,7 @@ never silent.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import time
@@ -652,7 +653,8 @@ def delete_records(client: rg.Argilla, dataset: Any, argilla_ids: Iterable[str])
 
 
 def sdk_records(payloads: list[dict]) -> list[Any]:
-    """records.record_payload dicts -> SDK records (ids become external ids)."""
+    """records.record_payload dicts -> SDK records (ids become external ids): what a
+    plain SDK script would log (the push benchmark's baseline)."""
     import argilla as rg
 
     return [
@@ -672,20 +674,99 @@ def sdk_records(payloads: list[dict]) -> list[Any]:
     ]
 
 
+MAX_BULK = 500  # records per bulk upsert: argilla-server refuses more
+
+
+def question_ids(client: rg.Argilla, dataset: Any) -> dict[str, str]:
+    """question name -> id in `dataset`: suggestions are sent by question id."""
+    what = f"GET the questions of dataset {dataset.name!r}"
+    answer = _json(client.http_client.get(f"/api/v1/datasets/{dataset.id}/questions"), what)
+    return {q["name"]: q["id"] for q in answer["items"]}
+
+
+def bulk_items(payloads: list[dict], questions: dict[str, str]) -> list[dict]:
+    """records.record_payload dicts -> the items of argilla-server's bulk upsert.
+
+    The same body the SDK's `records.log` sends (external id, fields, metadata,
+    suggestions by question id), built without the SDK's record objects. A suggestion
+    is a value, or a dict with its agent and score (triage's span suggestions)."""
+    items = []
+    for p in payloads:
+        suggestions = []
+        for name, value in p["suggestions"].items():
+            if name not in questions:
+                raise AnnotateError(
+                    f"record {p['id']!r}: the dataset has no question {name!r} to suggest for"
+                )
+            body = dict(value) if isinstance(value, dict) else {"value": value}
+            suggestions.append({"question_id": questions[name], **body})
+        items.append(
+            {
+                "external_id": p["id"],
+                "fields": p["fields"],
+                "metadata": p["metadata"],
+                "suggestions": suggestions,
+            }
+        )
+    return items
+
+
+def _detail_text(detail: Any) -> str:
+    """argilla-server's error detail (a message, a dict, or pydantic's error list) as text."""
+    if isinstance(detail, str):
+        return detail
+    if isinstance(detail, dict):
+        params = detail.get("params") if isinstance(detail.get("params"), dict) else {}
+        return str(detail.get("message") or params.get("message") or json.dumps(detail))
+    if isinstance(detail, list) and all(isinstance(e, dict) for e in detail):
+        return "; ".join(
+            f"{'.'.join(str(x) for x in e.get('loc', ()))}: {e.get('msg', '')}" for e in detail
+        )
+    return json.dumps(detail, default=str)
+
+
+def _refused_record(detail: str, payloads: list[dict]) -> str:
+    """argilla-server names a refused record by its position in the batch: name its id."""
+    import re
+
+    found = re.search(r"position (\d+)", detail)
+    if found and int(found.group(1)) < len(payloads):
+        return f"record {payloads[int(found.group(1))]['id']!r}: {detail}"
+    return detail
+
+
 def log_records(
-    dataset: Any, payloads: list[dict], *, batch_size: int = 200, user_id: Any = None
+    client: rg.Argilla,
+    dataset: Any,
+    payloads: list[dict],
+    *,
+    batch_size: int = 200,
+    questions: dict[str, str] | None = None,
 ) -> None:
     """Upsert records by their stable id: an item is never duplicated, responses kept.
 
-    `user_id`: the caller's id, known once: without it the SDK asks the server who we
-    are (GET /api/v1/me) on every call."""
-    records = sdk_records(payloads)
-    try:
-        dataset.records.log(records, batch_size=batch_size, user_id=user_id)
-    except AnnotateError:
-        raise  # already one line (the connection was lost)
-    except Exception as exc:
-        raise api_error(exc, f"store records in dataset {dataset.name!r}") from None
+    Sent straight to the bulk upsert the SDK's `records.log` uses, with the same body:
+    the SDK would also build a record object per item and parse every record the
+    server sends back, client work the push waits for between two batches.
+    `questions` (name -> id, from `question_ids`) saves one request per call."""
+    if questions is None:
+        questions = question_ids(client, dataset)
+    url = f"/api/v1/datasets/{dataset.id}/records/bulk"
+    size = max(1, min(batch_size, MAX_BULK))
+    for lo in range(0, len(payloads), size):
+        batch = payloads[lo : lo + size]
+        response = client.http_client.put(url, json={"items": bulk_items(batch, questions)})
+        if response.status_code < 400:
+            continue
+        try:
+            detail = response.json().get("detail", response.text)
+        except ValueError:
+            detail = response.text
+        detail = " ".join(_refused_record(_detail_text(detail), batch).split())[:300]
+        raise AnnotateError(
+            f"Argilla refused ({response.status_code}) to store records in dataset "
+            f"{dataset.name!r}: {detail}"
+        )
 
 
 def list_records_with_responses(client: rg.Argilla, dataset: Any) -> Iterator[dict]:

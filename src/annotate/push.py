@@ -367,10 +367,9 @@ def _push(
 
     client = argilla_io.connect(conn) if conn is not None else None
     workspace = None
-    me = None
     settings: dict[str, Any] = {}
     if client is not None:
-        me = argilla_io.require_manager(client, "push")
+        argilla_io.require_manager(client, "push")
         settings = check_settings(client, cfg, loads)
         workspace = argilla_io.ensure_workspace(client, cfg.workspace, create=False)
     from annotate.gold import PushGold
@@ -412,17 +411,16 @@ def _push(
             if on_progress
             else batches
         )
-        _send(client, dataset, p, cfg, batches, wrapped, batch_size, me)
+        _send(client, dataset, p, cfg, batches, wrapped, batch_size)
     return [p.result for p in planned]
 
 
-def _send(
-    client, dataset, p: _Planned, cfg: Any, batches: list, wrapped, batch_size: int, me: Any
-) -> None:
+def _send(client, dataset, p: _Planned, cfg: Any, batches: list, wrapped, batch_size: int) -> None:
     """Send the batches in order, each with its stale responses deleted just before."""
     from annotate import argilla_io
 
     created = {item.record_id for item in p.plan.create}
+    questions = argilla_io.question_ids(client, dataset) if batches else {}
     for batch in wrapped:
         # a batch's old responses go just before its new text: an annotator can only
         # answer the old text in between for the length of one batch
@@ -431,7 +429,9 @@ def _send(
         payloads = [
             _payload(cfg, p, item, existing=item.record_id not in created) for item in batch
         ]
-        argilla_io.log_records(dataset, payloads, batch_size=batch_size, user_id=me)
+        argilla_io.log_records(
+            client, dataset, payloads, batch_size=batch_size, questions=questions
+        )
 
 
 def _payload(cfg: Any, planned: _Planned, item: Item, *, existing: bool = False) -> dict[str, Any]:

@@ -1188,8 +1188,9 @@ def _push_reviews(
         wrapped = (
             on_progress(batches, len(batches), f"{bench.name} → {name}") if on_progress else batches
         )
+        questions = argilla_io.question_ids(client, dataset) if batches else {}
         for batch in wrapped:
-            argilla_io.log_records(dataset, batch)
+            argilla_io.log_records(client, dataset, batch, questions=questions)
         if plan.delete:
             argilla_io.delete_records(client, dataset, plan.delete)
     return {
