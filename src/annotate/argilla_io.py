@@ -1,12 +1,15 @@
-"""Everything that talks to Argilla. The only module that imports `argilla`.
+"""Everything that talks to Argilla, through its REST API (Argilla 2.x, `/api/v1`).
 
-The SDK does the dataset work (settings, `records.log` upserts by id); a few reads go
-through its HTTP client to the REST API, because the SDK drops what a campaign needs:
-discarded responses with no values, and usernames next to user ids. An existing
-dataset's settings are read and updated over REST as well, item by item, as
-`dataset_settings` plans them (what a re-push may change in place). Transient failures
-(connection drops, 5xx) are retried with backoff at the transport, so every caller gets
-the same resilience, the SDK's own first request included.
+The argilla SDK is not imported at run time: it costs 1.5 to 2 s of imports per
+command (it loads `datasets` and pandas), builds a record object per item on a push and
+parses every record the server sends back, and drops what a campaign needs (discarded
+responses with no values, usernames next to user ids). The requests are the ones the
+SDK sends: datasets are created with the bodies it would send for the same settings
+(tests/test_dataset_creation.py compares both on a real server), records upserted by
+external id through the same bulk endpoint. An existing dataset's settings are read and
+updated item by item, as `dataset_settings` plans them (what a re-push may change in
+place). Transient failures (connection drops, 5xx) are retried with backoff at the
+transport, so every caller gets the same resilience.
 
 Retry budget: ANNOTATE_HTTP_RETRIES (default 5) retries after the first attempt, waiting
 ANNOTATE_HTTP_BACKOFF seconds (default 0.5) before the first retry and doubling up to 8 s:
@@ -17,6 +20,7 @@ never silent.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -35,7 +39,6 @@ from annotate.model import (
 )
 
 if TYPE_CHECKING:
-    import argilla as rg
     import httpx
 
 log = logging.getLogger("annotate")
@@ -139,35 +142,50 @@ def quiet_sdk() -> None:
     warnings.filterwarnings("ignore", category=UserWarning, module=r"argilla(\..*)?")
 
 
+@dataclass(frozen=True)
+class Client:
+    """Argilla's REST API through one httpx client (API key header, retries installed).
+
+    Every request annotate sends goes through `http_client`. The SDK's `Client` would
+    cost 1.5 to 2 s of imports (it loads `datasets` and pandas) in every command before
+    its first request, and a record object per item in a push."""
+
+    api_url: str
+    http_client: httpx.Client
+
+
+@dataclass(frozen=True)
+class Workspace:
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Dataset:
+    id: str
+    name: str
+    workspace_id: str
+
+
 def connect(
     conn: Connection, *, attempts: int | None = None, backoff: float | None = None
-) -> rg.Argilla:
-    """An SDK client whose connection and key were checked, with retries installed."""
-    import argilla as rg
+) -> Client:
+    """A client whose connection and key were checked, with retries installed."""
     import httpx
-
-    quiet_sdk()
 
     env_attempts, env_backoff = retry_budget()
     attempts = env_attempts if attempts is None else attempts
     backoff = env_backoff if backoff is None else backoff
-    # Mounted before the SDK's first request (it checks the key inside its constructor),
-    # so that request is retried too.
     transport = _retrying_transport(httpx.HTTPTransport(retries=0), attempts, backoff)
     try:
-        client = rg.Argilla(
-            api_url=conn.url,
-            api_key=conn.api_key,
+        http = httpx.Client(
+            base_url=conn.url,
+            headers={"X-Argilla-Api-Key": conn.api_key},
             timeout=120,
-            retries=0,
-            mounts={"all://": transport},
+            transport=transport,
         )
-    except Exception as exc:  # the SDK validates on creation; map to one line below
-        raise _connection_error(conn, exc) from None
-    http = client.http_client
-    try:
         response = http.get("/api/v1/me")
-    except httpx.TransportError as exc:
+    except (httpx.TransportError, httpx.InvalidURL, ValueError) as exc:
         raise _connection_error(conn, exc) from None
     if response.status_code == 401:
         raise ConnectionFailed(
@@ -179,10 +197,10 @@ def connect(
             f"Argilla at {conn.url} answered {response.status_code} to /api/v1/me",
             hint="is this an Argilla 2.x server?",
         )
-    return client
+    return Client(api_url=conn.url, http_client=http)
 
 
-def require_manager(client: rg.Argilla, action: str) -> Any:
+def require_manager(client: Client, action: str) -> Any:
     """Refuse, before anything is read or written, a key whose user is no owner or admin.
     Returns the user's id (the SDK would ask the server for it on every records.log).
 
@@ -231,17 +249,32 @@ def api_error(exc: Exception, what: str) -> AnnotateError:
 # --- workspaces and datasets ----------------------------------------------------------
 
 
-def ensure_workspace(client: rg.Argilla, name: str, *, create: bool = True) -> Any:
-    import argilla as rg
+def _refusal(response: httpx.Response, what: str) -> AnnotateError:
+    """One line for a request the server refused, with its reason."""
+    try:
+        detail = response.json().get("detail", response.text)
+    except (ValueError, AttributeError):
+        detail = response.text
+    detail = " ".join(_detail_text(detail).split())[:200]
+    return AnnotateError(f"Argilla refused ({response.status_code}) to {what}: {detail}")
 
-    workspace = client.workspaces(name=name)
+
+def find_workspace(client: Client, name: str) -> Workspace | None:
+    answer = _json(client.http_client.get("/api/v1/me/workspaces"), "GET /api/v1/me/workspaces")
+    found = next((w for w in answer["items"] if w["name"] == name), None)
+    return Workspace(id=found["id"], name=found["name"]) if found else None
+
+
+def ensure_workspace(client: Client, name: str, *, create: bool = True) -> Workspace | None:
+    workspace = find_workspace(client, name)
     if workspace is None and create:
-        try:
-            workspace = rg.Workspace(name=name, client=client).create()
-        except Exception as exc:
-            workspace = client.workspaces(name=name)  # created by an earlier, retried call
-            if workspace is None:
-                raise api_error(exc, f"create workspace {name!r}") from None
+        response = client.http_client.post("/api/v1/workspaces", json={"name": name})
+        if response.status_code < 400:
+            body = response.json()
+            return Workspace(id=body["id"], name=body["name"])
+        workspace = find_workspace(client, name)  # created by an earlier, retried call
+        if workspace is None:
+            raise _refusal(response, f"create workspace {name!r}")
     return workspace
 
 
@@ -315,78 +348,127 @@ class DatasetDesign:
             spec = esa_spec(spec, lang=self.lang, error_categories=self.error_categories)
         return spec
 
-    def settings(self) -> rg.Settings:
-        """The SDK settings a new dataset is created with (built from `spec()`)."""
-        return settings_from_spec(self.spec())
 
+def creation_bodies(spec: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    """The fields, questions and metadata properties of a spec (the REST API's shape,
+    `DatasetDesign.spec`), as the bodies that create them: what the SDK sends for the
+    same settings (its defaults included: label and span questions show every option,
+    multi-label ones keep their order), so a dataset is the same whoever created it."""
 
-def settings_from_spec(spec: dict[str, Any]) -> rg.Settings:
-    """SDK settings from a spec in the REST API's shape (text fields; label, multi-label,
-    text, rating and span questions; terms and float metadata): campaign and review
-    datasets alike."""
-    import argilla as rg
+    def options(q: dict) -> list[dict[str, Any]]:
+        return [{"text": o["text"], "value": o["value"]} for o in q["settings"]["options"]]
 
-    fields = [
-        rg.TextField(
-            name=f["name"],
-            title=f["title"],
-            use_markdown=f["settings"]["use_markdown"],
-            required=f["required"],
-        )
-        for f in spec["fields"]
-    ]
-    label_kinds = {
-        "label_selection": rg.LabelQuestion,
-        "multi_label_selection": rg.MultiLabelQuestion,
-    }
-    questions: list[Any] = []
+    def visible(opts: list) -> int | None:
+        return len(opts) if len(opts) >= 3 else None
+
+    questions = []
     for q in spec["questions"]:
-        common = {
-            "name": q["name"],
-            "title": q["title"],
-            "description": q["description"],
-            "required": q["required"],
-        }
         kind = q["settings"]["type"]
         if kind == "text":
-            questions.append(rg.TextQuestion(**common, use_markdown=q["settings"]["use_markdown"]))
+            settings = {"type": kind, "use_markdown": q["settings"]["use_markdown"]}
         elif kind == "rating":
-            values = [o["value"] for o in q["settings"]["options"]]
-            questions.append(rg.RatingQuestion(**common, values=values))
+            settings = {
+                "type": kind,
+                "options": [{"value": o["value"]} for o in q["settings"]["options"]],
+            }
         elif kind == "span":
-            labels = {o["value"]: o["text"] for o in q["settings"]["options"]}
-            questions.append(
-                rg.SpanQuestion(
-                    **common,
-                    field=q["settings"]["field"],
-                    labels=labels,
-                    allow_overlapping=q["settings"]["allow_overlapping"],
-                )
-            )
+            opts = options(q)
+            settings = {
+                "type": kind,
+                "allow_overlapping": q["settings"]["allow_overlapping"],
+                "field": q["settings"]["field"],
+                "options": opts,
+                "visible_options": visible(opts),
+            }
+        elif kind in ("label_selection", "multi_label_selection"):
+            opts = options(q)
+            settings = {"type": kind, "options": opts, "visible_options": visible(opts)}
+            if kind == "multi_label_selection":
+                settings["options_order"] = "natural"
         else:
-            labels = {o["value"]: o["text"] for o in q["settings"]["options"]}
-            questions.append(label_kinds[kind](**common, labels=labels))
-    kinds = {"terms": rg.TermsMetadataProperty, "float": rg.FloatMetadataProperty}
-    metadata = [
-        kinds[m["settings"]["type"]](
-            name=m["name"],
-            title=m["title"],
-            visible_for_annotators=m.get("visible_for_annotators", True),
+            raise AnnotateError(f"question {q['name']!r}: no way to create a {kind!r} question")
+        questions.append(
+            {
+                "name": q["name"],
+                "title": q["title"],
+                "description": q["description"],
+                "required": q["required"],
+                "settings": settings,
+            }
         )
-        for m in spec["metadata"]
+    metadata = []
+    for m in spec["metadata"]:
+        kind = m["settings"]["type"]
+        settings = {"visible_for_annotators": True, "type": kind}
+        settings |= {"values": None} if kind == "terms" else {"min": None, "max": None}
+        metadata.append(
+            {
+                "name": m["name"],
+                "title": m["title"],
+                "settings": settings,
+                "visible_for_annotators": m.get("visible_for_annotators", True),
+            }
+        )
+    fields = [
+        {
+            "name": f["name"],
+            "title": f["title"],
+            "required": f["required"],
+            "description": None,
+            "settings": {"type": "text", "use_markdown": f["settings"]["use_markdown"]},
+        }
+        for f in spec["fields"]
     ]
-    return rg.Settings(
-        guidelines=spec["guidelines"],
-        fields=fields,
-        questions=questions,
-        metadata=metadata,
-        allow_extra_metadata=True,
-        distribution=rg.TaskDistribution(min_submitted=spec["min_submitted"]),
-    )
+    return {"fields": fields, "questions": questions, "metadata-properties": metadata}
 
 
-def find_dataset(client: rg.Argilla, name: str, workspace: str) -> Any:
-    return client.datasets(name=name, workspace=workspace)
+def create_dataset(
+    client: Client, name: str, spec: dict[str, Any], workspace: Workspace
+) -> Dataset:
+    """Create and publish a dataset with these settings (a dozen requests). Cut short,
+    it leaves a draft, which `ensure_dataset` deletes and creates again."""
+    http = client.http_client
+    response = http.post("/api/v1/datasets", json={"name": name, "workspace_id": workspace.id})
+    if response.status_code >= 400:
+        raise _refusal(response, f"create dataset {name!r}")
+    dataset = Dataset(id=response.json()["id"], name=name, workspace_id=workspace.id)
+    # then its settings, as the SDK sends them (it strips the guidelines; a re-push
+    # compares them stripped)
+    settings = {
+        "guidelines": spec["guidelines"].strip() if spec["guidelines"] else None,
+        "allow_extra_metadata": True,
+        "distribution": {"strategy": "overlap", "min_submitted": spec["min_submitted"]},
+    }
+    try:
+        response = http.patch(f"/api/v1/datasets/{dataset.id}", json=settings)
+        if response.status_code >= 400:
+            raise _refusal(response, f"set the guidelines of dataset {name!r}")
+        for part, bodies in creation_bodies(spec).items():
+            for item in bodies:
+                response = http.post(f"/api/v1/datasets/{dataset.id}/{part}", json=item)
+                if response.status_code >= 400:
+                    raise _refusal(response, f"add {item['name']!r} to dataset {name!r}")
+        response = http.put(f"/api/v1/datasets/{dataset.id}/publish")
+        if response.status_code >= 400:
+            raise _refusal(response, f"publish dataset {name!r}")
+    except BaseException:
+        # our own draft, not another push's in progress: remove it now (as the SDK does)
+        with contextlib.suppress(Exception):
+            http.delete(f"/api/v1/datasets/{dataset.id}")
+        raise
+    return dataset
+
+
+def find_dataset(client: Client, name: str, workspace: str) -> Dataset | None:
+    """The dataset called `name` in the workspace called `workspace`, draft or not."""
+    ws = find_workspace(client, workspace)
+    if ws is None:
+        return None
+    params = {"workspace_id": ws.id, "name": name}
+    what = f"GET the datasets of workspace {workspace!r}"
+    answer = _json(client.http_client.get("/api/v1/me/datasets", params=params), what)
+    found = next((d for d in answer["items"] if d["name"] == name), None)
+    return Dataset(id=found["id"], name=found["name"], workspace_id=ws.id) if found else None
 
 
 CREATE_ATTEMPTS = 3
@@ -398,7 +480,7 @@ CREATE_ATTEMPTS = 3
 DRAFT_GRACE = 10.0
 
 
-def _draft_age(client: rg.Argilla, dataset: Any) -> float | None:
+def _draft_age(client: Client, dataset: Any) -> float | None:
     """Seconds since the draft last changed (itself, or a field, question or metadata
     property added to it), by the server's clock; None if it is not a draft."""
     from datetime import datetime
@@ -424,7 +506,7 @@ def _draft_age(client: rg.Argilla, dataset: Any) -> float | None:
         return 0.0  # unknown: treat as young
 
 
-def _is_draft(client: rg.Argilla, dataset: Any) -> bool:
+def _is_draft(client: Client, dataset: Any) -> bool:
     """Whether `dataset` is a draft no one is finishing (waits while it is young)."""
     age = _draft_age(client, dataset)
     if age is None or age >= DRAFT_GRACE:
@@ -441,7 +523,7 @@ def _is_draft(client: rg.Argilla, dataset: Any) -> bool:
     return _draft_age(client, dataset) is not None
 
 
-def ensure_dataset(client: rg.Argilla, design: DatasetDesign, workspace: Any) -> tuple[Any, bool]:
+def ensure_dataset(client: Client, design: DatasetDesign, workspace: Any) -> tuple[Any, bool]:
     """The campaign dataset, created when missing; refuses an incompatible one.
 
     Creating a dataset takes a dozen requests (the dataset, each field, question and
@@ -450,7 +532,6 @@ def ensure_dataset(client: rg.Argilla, design: DatasetDesign, workspace: Any) ->
     hold no records: it is deleted and the creation done again, unless it is young
     enough to be another push's creation in progress (then it is waited for).
     """
-    import argilla as rg
     import httpx
 
     error: Exception | None = None
@@ -464,20 +545,17 @@ def ensure_dataset(client: rg.Argilla, design: DatasetDesign, workspace: Any) ->
         try:
             if dataset is not None:
                 client.http_client.delete(f"/api/v1/datasets/{dataset.id}")
-            dataset = rg.Dataset(
-                name=design.name, workspace=workspace, settings=design.settings(), client=client
-            ).create()
-            return dataset, True
+            return create_dataset(client, design.name, design.spec(), workspace), True
         except httpx.TransportError:
             raise  # the server is gone: the retries were already spent
         except Exception as exc:  # look again: it may exist now, complete or as a draft
             error = exc
+    if isinstance(error, AnnotateError):
+        raise error
     raise api_error(error, f"create dataset {design.name!r}") from None
 
 
-def check_compatible(
-    client: rg.Argilla, dataset: Any, design: DatasetDesign, workspace: str
-) -> None:
+def check_compatible(client: Client, dataset: Any, design: DatasetDesign, workspace: str) -> None:
     """Refuse a dataset this design cannot become (another campaign's, or a change
     Argilla cannot make), in one line naming what differs."""
     from annotate.dataset_settings import REFUSAL_HINT, plan_settings
@@ -493,7 +571,7 @@ def check_compatible(
 # --- settings of an existing dataset ----------------------------------------------------
 
 
-def live_spec(client: rg.Argilla, dataset_id: Any) -> dict[str, Any]:
+def live_spec(client: Client, dataset_id: Any) -> dict[str, Any]:
     """An existing dataset's settings as the REST API gives them (items keep their id)."""
     http = client.http_client
     base = f"/api/v1/datasets/{dataset_id}"
@@ -513,7 +591,7 @@ def live_spec(client: rg.Argilla, dataset_id: Any) -> dict[str, Any]:
     }
 
 
-def settings_plan(client: rg.Argilla, design: DatasetDesign, workspace: str) -> Any:
+def settings_plan(client: Client, design: DatasetDesign, workspace: str) -> Any:
     """What a push would change in the dataset's settings; None when there is no
     published dataset yet (a new one is created with the design as is)."""
     from annotate.dataset_settings import plan_settings
@@ -524,7 +602,7 @@ def settings_plan(client: rg.Argilla, design: DatasetDesign, workspace: str) -> 
     return plan_settings(live_spec(client, dataset.id), design.spec(), dataset=design.name)
 
 
-def apply_settings(client: rg.Argilla, dataset: Any, plan: Any) -> None:
+def apply_settings(client: Client, dataset: Any, plan: Any) -> None:
     """Send a plan's updates (dataset_settings.Update), in order; one line on refusal."""
     http = client.http_client
     paths = {
@@ -554,7 +632,7 @@ def apply_settings(client: rg.Argilla, dataset: Any, plan: Any) -> None:
 # --- records --------------------------------------------------------------------------
 
 
-def _rest_records(client: rg.Argilla, dataset_id: Any, include: str | None) -> Iterator[dict]:
+def _rest_records(client: Client, dataset_id: Any, include: str | None) -> Iterator[dict]:
     offset = 0
     while True:
         params: dict[str, Any] = {"offset": offset, "limit": PAGE}
@@ -577,7 +655,7 @@ def _rest_records(client: rg.Argilla, dataset_id: Any, include: str | None) -> I
         offset += PAGE
 
 
-def existing_hashes(client: rg.Argilla, dataset: Any) -> dict[str, str | None]:
+def existing_hashes(client: Client, dataset: Any) -> dict[str, str | None]:
     """external id -> content hash of every record already in the dataset."""
     return {
         r["external_id"]: (r.get("metadata") or {}).get("content_hash")
@@ -585,7 +663,7 @@ def existing_hashes(client: rg.Argilla, dataset: Any) -> dict[str, str | None]:
     }
 
 
-def existing_records(client: rg.Argilla, dataset: Any) -> list[dict]:
+def existing_records(client: Client, dataset: Any) -> list[dict]:
     """Every record push must know about: external id, content hash, texts, responses.
 
     The texts are the correction suggestion push wrote (item identities are matched on
@@ -613,7 +691,7 @@ def existing_records(client: rg.Argilla, dataset: Any) -> list[dict]:
     return out
 
 
-def delete_responses(client: rg.Argilla, response_ids: Iterable[str]) -> int:
+def delete_responses(client: Client, response_ids: Iterable[str]) -> int:
     """Delete responses by id (an owner's or the workspace admin's key); returns how many.
 
     One already gone (404) counts as done, so a push killed half-way can delete the rest.
@@ -634,7 +712,7 @@ def delete_responses(client: rg.Argilla, response_ids: Iterable[str]) -> int:
     return done
 
 
-def delete_records(client: rg.Argilla, dataset: Any, argilla_ids: Iterable[str]) -> int:
+def delete_records(client: Client, dataset: Any, argilla_ids: Iterable[str]) -> int:
     """Delete records by their Argilla id, 100 a request (the server's limit); returns
     how many were asked for. Ids already gone are ignored by the server, so a run cut
     short deletes the rest when repeated."""
@@ -677,7 +755,7 @@ def sdk_records(payloads: list[dict]) -> list[Any]:
 MAX_BULK = 500  # records per bulk upsert: argilla-server refuses more
 
 
-def question_ids(client: rg.Argilla, dataset: Any) -> dict[str, str]:
+def question_ids(client: Client, dataset: Any) -> dict[str, str]:
     """question name -> id in `dataset`: suggestions are sent by question id."""
     what = f"GET the questions of dataset {dataset.name!r}"
     answer = _json(client.http_client.get(f"/api/v1/datasets/{dataset.id}/questions"), what)
@@ -736,7 +814,7 @@ def _refused_record(detail: str, payloads: list[dict]) -> str:
 
 
 def log_records(
-    client: rg.Argilla,
+    client: Client,
     dataset: Any,
     payloads: list[dict],
     *,
@@ -769,12 +847,12 @@ def log_records(
         )
 
 
-def list_records_with_responses(client: rg.Argilla, dataset: Any) -> Iterator[dict]:
+def list_records_with_responses(client: Client, dataset: Any) -> Iterator[dict]:
     """Every record with every response (drafts and discards too) and its suggestions."""
     yield from _rest_records(client, dataset.id, include="responses,suggestions")
 
 
-def usernames(client: rg.Argilla) -> dict[str, str]:
+def usernames(client: Client) -> dict[str, str]:
     """user id -> username: Argilla's records carry only ids, credits need names."""
     response = client.http_client.get("/api/v1/users")
     if response.status_code == 403:
@@ -784,12 +862,12 @@ def usernames(client: rg.Argilla) -> dict[str, str]:
     return {u["id"]: u["username"] for u in _json(response, "GET /api/v1/users")["items"]}
 
 
-def dataset_progress(client: rg.Argilla, dataset: Any) -> dict:
+def dataset_progress(client: Client, dataset: Any) -> dict:
     response = client.http_client.get(f"/api/v1/datasets/{dataset.id}/progress")
     return _json(response, f"GET /api/v1/datasets/{dataset.id}/progress")
 
 
-def users_progress(client: rg.Argilla, dataset: Any) -> list[dict]:
+def users_progress(client: Client, dataset: Any) -> list[dict]:
     response = client.http_client.get(f"/api/v1/datasets/{dataset.id}/users/progress")
     return _json(response, f"GET /api/v1/datasets/{dataset.id}/users/progress")["users"]
 
@@ -798,7 +876,7 @@ def users_progress(client: rg.Argilla, dataset: Any) -> list[dict]:
 
 
 def ensure_annotator(
-    client: rg.Argilla,
+    client: Client,
     workspace: Any,
     username: str,
     *,
@@ -862,18 +940,18 @@ def ensure_annotator(
 # --- webhooks (annotate watch) ---------------------------------------------------------
 
 
-def create_webhook(client: rg.Argilla, url: str, events: list[str], description: str) -> dict:
+def create_webhook(client: Client, url: str, events: list[str], description: str) -> dict:
     """Register a webhook; the answer holds its `id` and signing `secret` (never print it)."""
     body = {"url": url, "events": list(events), "description": description}
     return _json(client.http_client.post("/api/v1/webhooks", json=body), "POST /api/v1/webhooks")
 
 
-def list_webhooks(client: rg.Argilla) -> list[dict]:
+def list_webhooks(client: Client) -> list[dict]:
     """Every webhook on the server (owners only): used to see whether ours survived."""
     return _json(client.http_client.get("/api/v1/webhooks"), "GET /api/v1/webhooks")["items"]
 
 
-def delete_webhook(client: rg.Argilla, webhook_id: str) -> bool:
+def delete_webhook(client: Client, webhook_id: str) -> bool:
     """Remove a webhook; False when it was already gone."""
     response = client.http_client.delete(f"/api/v1/webhooks/{webhook_id}")
     if response.status_code == 404:

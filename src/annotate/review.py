@@ -214,11 +214,6 @@ class ReviewDesign:
             "identity": ("translation", Q_DECISION),
         }
 
-    def settings(self) -> Any:
-        from annotate.argilla_io import settings_from_spec
-
-        return settings_from_spec(self.spec())
-
 
 # --- which items go to review -------------------------------------------------------------
 
