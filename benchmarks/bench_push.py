@@ -65,14 +65,16 @@ def sdk_setup(info, config: Path):
     cfg = load_config(config)
     [(bench, load)] = load_all(cfg, None, None)
     design = design_for(cfg, bench, load.items)
+    from annotate.connection import Connection
+
+    ours = argilla_io.connect(Connection(info.url, info.api_key, "benchmark"))
+    workspace = argilla_io.ensure_workspace(ours, "ws-sdk")
+    for name in ("sdk-baseline", "sdk-script"):
+        argilla_io.ensure_dataset(ours, dataclasses.replace(design, name=name), workspace)
     client = rg.Argilla(api_url=info.url, api_key=info.api_key, timeout=600)
-    workspace = rg.Workspace(name="ws-sdk", client=client).create()
-    sdk_design = dataclasses.replace(design, name="sdk-baseline")
-    dataset, _ = argilla_io.ensure_dataset(client, sdk_design, workspace)
+    dataset = client.datasets(name="sdk-baseline", workspace="ws-sdk")
     payloads = [records.record_payload(item, lang=cfg.language) for item in load.items]
     built = argilla_io.sdk_records(payloads)
-    script_design = dataclasses.replace(design, name="sdk-script")
-    argilla_io.ensure_dataset(client, script_design, workspace)
     payload_file = config.parent / "payloads.json"
     payload_file.write_text(json.dumps(payloads, ensure_ascii=False), encoding="utf-8")
     return dataset, built, payload_file

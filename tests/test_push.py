@@ -322,3 +322,41 @@ def test_a_record_argilla_refuses_is_named_and_its_batch_not_half_stored(argilla
         [suggestion] = stored[p["id"]]["suggestions"]
         assert suggestion["value"] == p["suggestions"]["correction"]
         assert stored[p["id"]]["metadata"] == p["metadata"]
+
+
+def test_repush_lists_records_without_texts_unless_an_item_changed(argilla_server, tmp_path):
+    """An unchanged source is re-pushed from a listing without texts or responses (half
+    the time); one changed row needs them (its responses go back), so it lists them."""
+    from proxy import FaultProxy
+
+    rows = json.loads((OKAPI / "m_arc_es_validation.json").read_text(encoding="utf-8"))[:8]
+    src = tmp_path / "arc.json"
+    src.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    config = make_config(tmp_path, benchmarks=["arc"], files={"arc": src})
+    cli_json("push", "-c", str(config), info=argilla_server)
+    rest = Rest(argilla_server.url, argilla_server.api_key)
+    dataset = next(iter(_datasets(rest, _workspace(config)).values()))
+    target = f"arc:{rows[2]['id']}"
+    record = next(r for r in _records(rest, dataset["id"]) if r["external_id"] == target)
+    rest.respond(record["id"], {"verdict": "correct"})
+
+    def listings(change: bool) -> tuple[dict, list]:
+        seen = []
+
+        def watch(req):
+            if req.method == "GET" and req.path.endswith("/records"):
+                seen.append(req.query.get("include", [None])[0])
+
+        if change:
+            rows[2]["instruction"] = "¿Qué opción es la correcta? (revisada)"
+            src.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+        with FaultProxy(argilla_server.url, watch) as proxy:
+            env = {"ARGILLA_API_URL": proxy.url, "ARGILLA_API_KEY": argilla_server.api_key}
+            return cli_json("push", "-c", str(config), env=env)["benchmarks"][0], seen
+
+    same, seen = listings(change=False)
+    assert (same["created"], same["updated"], same["unchanged"]) == (0, 0, 8)
+    assert seen and set(seen) == {None}
+    changed, seen = listings(change=True)
+    assert (changed["updated"], changed["responses_returned"]) == (1, 1)
+    assert seen[-1] == "responses,suggestions"

@@ -663,14 +663,17 @@ def existing_hashes(client: Client, dataset: Any) -> dict[str, str | None]:
     }
 
 
-def existing_records(client: Client, dataset: Any) -> list[dict]:
+def existing_records(client: Client, dataset: Any, *, details: bool = True) -> list[dict]:
     """Every record push must know about: external id, content hash, texts, responses.
 
     The texts are the correction suggestion push wrote (item identities are matched on
     them); the responses (id, user, status) are what a content change sends back.
+    `details=False` lists without them (`suggestion` None, `responses` empty), in about
+    half the time: enough when every item is found under its own id and hash.
     """
     out = []
-    for r in _rest_records(client, dataset.id, include="responses,suggestions"):
+    include = "responses,suggestions" if details else None
+    for r in _rest_records(client, dataset.id, include=include):
         suggestion = next(  # the campaign's only suggested question is the correction
             (s.get("value") for s in r.get("suggestions") or [] if isinstance(s.get("value"), str)),
             None,
