@@ -793,3 +793,15 @@ def test_folder_publish_killed_midway_leaves_whole_files_and_rerun_completes(
     assert again["written"]["unchanged"] is False
     assert _tree(out) == new
     assert not list(out.parent.glob(f".{out.name}.publish-*"))  # cleaned by the re-run
+
+
+@pytest.mark.parametrize("suffix", ["/prefix", "/api/v1"])
+def test_a_url_below_the_api_root_gives_one_line_naming_it(argilla_server, tmp_path, suffix):
+    """A URL to a page of the server, not its root, answers /api/v1/me with the web app's
+    HTML (200) or a 404: one line saying it is not the API's root, for every command."""
+    config = make_config(tmp_path, benchmarks=["arc"])
+    url = argilla_server.url.rstrip("/") + suffix
+    for command in ("push", "pull", "status"):
+        result = cli(command, "-c", str(config), env=_env(url, argilla_server.api_key))
+        line = _one_line_error(result)
+        assert url in line, (command, line)

@@ -197,6 +197,16 @@ def connect(
             f"Argilla at {conn.url} answered {response.status_code} to /api/v1/me",
             hint="is this an Argilla 2.x server?",
         )
+    try:
+        me = response.json()
+    except ValueError:
+        me = None
+    if not isinstance(me, dict) or "username" not in me:  # a web page: not the API's root
+        raise ConnectionFailed(
+            f"{conn.url} is not the root of an Argilla 2.x API ({conn.source}): "
+            "/api/v1/me answered something else",
+            hint="give the server's base URL, e.g. http://localhost:6900",
+        )
     return Client(api_url=conn.url, http_client=http)
 
 
@@ -236,7 +246,10 @@ def _json(response: httpx.Response, what: str) -> Any:
     """The answer's JSON, or one line saying which request the server refused."""
     if response.status_code >= 400:
         raise AnnotateError(f"Argilla answered {response.status_code} to {what}")
-    return response.json()
+    try:
+        return response.json()
+    except ValueError:
+        raise AnnotateError(f"Argilla answered {what} with something that is not JSON") from None
 
 
 def api_error(exc: Exception, what: str) -> AnnotateError:
