@@ -107,16 +107,22 @@ def pushed_dataset(owner: Rest, config: Path) -> tuple[dict, dict]:
     return ws, dataset
 
 
+def arc_campaign(tmp: Path, n: int, **overrides: Any) -> tuple[list[dict], Path, Path]:
+    """The first `n` rows of the bundled Spanish ARC as a one-benchmark campaign:
+    (rows, the source file written from them, the config)."""
+    rows = json.loads((OKAPI / "m_arc_es_validation.json").read_text(encoding="utf-8"))[:n]
+    src = tmp / "arc.json"
+    src.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    return rows, src, make_config(tmp, benchmarks=["arc"], files={"arc": src}, **overrides)
+
+
 def scripted_campaign(argilla_server, tmp: Path) -> dict:
     """Push six ARC items, then three annotators answer them as scripted.
 
     Every expected status and text in the tests was worked out by hand from these
     answers (see the comments).
     """
-    rows = json.loads((OKAPI / "m_arc_es_validation.json").read_text(encoding="utf-8"))[:6]
-    src = tmp / "arc.json"
-    src.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
-    config = make_config(tmp, benchmarks=["arc"], files={"arc": src})
+    rows, _src, config = arc_campaign(tmp, 6)
     cli_json("push", "-c", str(config), info=argilla_server)
 
     owner = Rest(argilla_server.url, argilla_server.api_key)

@@ -18,7 +18,7 @@ import httpx
 import pytest
 import yaml
 from argilla_rest import Rest
-from campaigns import OKAPI, default_ctrl_c, make_config
+from campaigns import arc_campaign, default_ctrl_c
 from filesystems import full_disk, make_full, one_line_error, run, tree
 from proxy import Fault, FaultProxy, matching
 
@@ -136,10 +136,7 @@ def test_users_add_password_column_is_the_accounts_password(argilla_server, tmp_
 
 
 def _arc_campaign(tmp_path: Path, n: int = 6) -> Path:
-    rows = json.loads((OKAPI / "m_arc_es_validation.json").read_text(encoding="utf-8"))[:n]
-    src = tmp_path / "arc.json"
-    src.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
-    return make_config(tmp_path, benchmarks=["arc"], files={"arc": src})
+    return arc_campaign(tmp_path, n)[2]
 
 
 def _dataset(rest: Rest, config: Path) -> dict:

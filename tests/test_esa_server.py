@@ -11,7 +11,13 @@ import pandas as pd
 import pytest
 import yaml
 from argilla_rest import Rest
-from campaigns import OKAPI, cli, cli_json, make_config, one_error_line, pushed_dataset
+from campaigns import (
+    arc_campaign,
+    cli,
+    cli_json,
+    one_error_line,
+    pushed_dataset,
+)
 
 from annotate import esa
 from annotate.model import parse_correction
@@ -30,10 +36,7 @@ def esa_campaign(argilla_server, tmp_path_factory):
     """Three ARC items, answered by ana and ben as scripted (the hand-worked figures are
     in the comments and in the tests)."""
     tmp = tmp_path_factory.mktemp("esa")
-    rows = json.loads((OKAPI / "m_arc_es_validation.json").read_text(encoding="utf-8"))[:3]
-    src = tmp / "arc.json"
-    src.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
-    config = make_config(tmp, benchmarks=["arc"], files={"arc": src}, protocol="esa")
+    rows, _src, config = arc_campaign(tmp, 3, protocol="esa")
     cli_json("push", "-c", str(config), info=argilla_server)
     owner = Rest(argilla_server.url, argilla_server.api_key)
     ws, dataset = pushed_dataset(owner, config)

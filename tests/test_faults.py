@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 import yaml
 from argilla_rest import Rest
-from campaigns import OKAPI, cli, cli_json, make_config, scripted_campaign
+from campaigns import OKAPI, arc_campaign, cli, cli_json, make_config, scripted_campaign
 from conftest import free_port
 from hub_emulator import HubEmulator
 from proxy import Fault, FaultProxy, matching, seeded
@@ -499,10 +499,7 @@ def test_push_killed_while_creating_the_dataset_is_completed_by_rerun(argilla_se
     """Killed between the dataset's creation and its publication: a draft is left behind,
     which the next push must finish (or redo), not refuse."""
     info = argilla_server
-    rows = json.loads((OKAPI / "m_arc_es_validation.json").read_text(encoding="utf-8"))[:30]
-    src = tmp_path / "arc.json"
-    src.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
-    config = make_config(tmp_path, benchmarks=["arc"], files={"arc": src})
+    rows, src, config = arc_campaign(tmp_path, 30)
     holding, release = threading.Event(), threading.Event()
     schedule = matching(
         Fault.held(release, then=Fault.drop_before(), on_hold=holding.set),

@@ -10,7 +10,7 @@ import json
 
 import pytest
 import yaml
-from campaigns import OKAPI, cli, cli_json, make_config, scripted_campaign
+from campaigns import OKAPI, arc_campaign, cli, cli_json, scripted_campaign
 from hub_emulator import HubEmulator, run_client
 
 pytestmark = pytest.mark.server
@@ -197,10 +197,7 @@ def test_bad_target_is_one_line_error(pulled):
 
 
 def test_a_campaign_nobody_reviewed_is_refused_unless_allowed(argilla_server, tmp_path):
-    rows = json.loads((OKAPI / "m_arc_es_validation.json").read_text(encoding="utf-8"))[:4]
-    src = tmp_path / "arc.json"
-    src.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
-    config = make_config(tmp_path, benchmarks=["arc"], files={"arc": src})
+    rows, src, config = arc_campaign(tmp_path, 4)
     cli_json("push", "-c", str(config), info=argilla_server)
     cli_json("pull", "-c", str(config), info=argilla_server)
     out = tmp_path / "release"

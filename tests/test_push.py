@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 from argilla_rest import Rest
-from campaigns import OKAPI, cli, cli_json, make_config
+from campaigns import OKAPI, arc_campaign, cli, cli_json, make_config
 
 pytestmark = pytest.mark.server
 
@@ -86,10 +86,7 @@ def test_sample_push_creates_three_datasets_then_repush_changes_nothing(argilla_
 def test_changed_translation_updates_one_record_and_returns_it_to_the_queue(
     argilla_server, tmp_path
 ):
-    rows = json.loads((OKAPI / "m_arc_es_validation.json").read_text(encoding="utf-8"))[:20]
-    src = tmp_path / "arc.json"
-    src.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
-    config = make_config(tmp_path, benchmarks=["arc"], files={"arc": src})
+    rows, src, config = arc_campaign(tmp_path, 20)
     assert (
         cli_json("push", "-c", str(config), info=argilla_server)["benchmarks"][0]["created"] == 20
     )
@@ -329,10 +326,7 @@ def test_repush_lists_records_without_texts_unless_an_item_changed(argilla_serve
     the time); one changed row needs them (its responses go back), so it lists them."""
     from proxy import FaultProxy
 
-    rows = json.loads((OKAPI / "m_arc_es_validation.json").read_text(encoding="utf-8"))[:8]
-    src = tmp_path / "arc.json"
-    src.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
-    config = make_config(tmp_path, benchmarks=["arc"], files={"arc": src})
+    rows, src, config = arc_campaign(tmp_path, 8)
     cli_json("push", "-c", str(config), info=argilla_server)
     rest = Rest(argilla_server.url, argilla_server.api_key)
     dataset = next(iter(_datasets(rest, _workspace(config)).values()))

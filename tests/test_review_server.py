@@ -17,7 +17,7 @@ import pandas as pd
 import pytest
 import yaml
 from argilla_rest import Rest
-from campaigns import OKAPI, cli_json, make_config
+from campaigns import arc_campaign, cli_json
 
 from annotate.config import load_config
 from annotate.connection import Connection
@@ -60,12 +60,7 @@ def _records(owner: Rest, dataset_id: str) -> dict[str, dict]:
 def loop(argilla_server, tmp_path_factory) -> dict:
     """Run the whole scripted loop once; return what the tests check."""
     tmp = tmp_path_factory.mktemp("review")
-    rows = json.loads((OKAPI / "m_arc_es_validation.json").read_text(encoding="utf-8"))[:ROWS]
-    src = tmp / "arc.json"
-    src.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
-    config = make_config(
-        tmp, benchmarks=["arc"], files={"arc": src}, review={"audit_fraction": 1.0, "seed": 7}
-    )
+    rows, src, config = arc_campaign(tmp, ROWS, review={"audit_fraction": 1.0, "seed": 7})
     cfg = yaml.safe_load(config.read_text())
     cli_json("push", "-c", str(config), info=argilla_server)
 

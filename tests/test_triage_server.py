@@ -98,19 +98,12 @@ def test_triage_turned_on_mid_campaign(argilla_server, tmp_path):
 def test_esa_campaign_gets_triage_spans_pre_filled(argilla_server, tmp_path):
     import pandas as pd
     from argilla_rest import Rest
-    from campaigns import OKAPI, make_config, pushed_dataset
+    from campaigns import arc_campaign, pushed_dataset
 
     from annotate import esa
 
-    rows = json.loads((OKAPI / "m_arc_es_validation.json").read_text(encoding="utf-8"))[:6]
-    src = tmp_path / "arc.json"
-    src.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
-    config = make_config(
-        tmp_path,
-        benchmarks=["arc"],
-        files={"arc": src},
-        protocol="esa",
-        triage={"enabled": True, "prioritize": True},
+    rows, src, config = arc_campaign(
+        tmp_path, 6, protocol="esa", triage={"enabled": True, "prioritize": True}
     )
     (row,) = cli_json("push", "-c", str(config), info=argilla_server)["benchmarks"]
     assert row["triage_flagged"] == 1
