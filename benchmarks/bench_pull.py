@@ -22,7 +22,7 @@ import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from annotate.argilla_io import quiet_sdk  # noqa: E402
+from sdk import quiet_sdk  # noqa: E402
 
 quiet_sdk()  # the SDK's bars, "not found" warnings and log lines: noise in a table
 

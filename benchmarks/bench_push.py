@@ -40,7 +40,7 @@ import warnings
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from annotate.argilla_io import quiet_sdk  # noqa: E402
+from sdk import quiet_sdk, sdk_records  # noqa: E402
 
 quiet_sdk()  # the SDK's bars, "not found" warnings and log lines: noise in a table
 
@@ -74,18 +74,19 @@ def sdk_setup(info, config: Path):
     client = rg.Argilla(api_url=info.url, api_key=info.api_key, timeout=600)
     dataset = client.datasets(name="sdk-baseline", workspace="ws-sdk")
     payloads = [records.record_payload(item, lang=cfg.language) for item in load.items]
-    built = argilla_io.sdk_records(payloads)
+    built = sdk_records(payloads)
     payload_file = config.parent / "payloads.json"
     payload_file.write_text(json.dumps(payloads, ensure_ascii=False), encoding="utf-8")
     return dataset, built, payload_file
 
 
 # A plain SDK push script, run as a new process (the payload -> rg.Record conversion is
-# annotate's own helper so both sides send the same records).
+# benchmarks/sdk.py's, so both sides send the same records).
 SDK_SCRIPT = """
 import json, sys, warnings
 import argilla as rg
-from annotate.argilla_io import quiet_sdk, sdk_records
+sys.path.insert(0, sys.argv[4])
+from sdk import quiet_sdk, sdk_records
 quiet_sdk()
 url, key, payload_file = sys.argv[1:4]
 client = rg.Argilla(api_url=url, api_key=key, timeout=600)
@@ -100,7 +101,15 @@ with warnings.catch_warnings():
 def sdk_script(info, payload_file: Path) -> float:
     started = time.perf_counter()
     subprocess.run(
-        [sys.executable, "-c", SDK_SCRIPT, info.url, info.api_key, str(payload_file)],
+        [
+            sys.executable,
+            "-c",
+            SDK_SCRIPT,
+            info.url,
+            info.api_key,
+            str(payload_file),
+            str(Path(__file__).resolve().parent),
+        ],
         check=True,
         capture_output=True,
         timeout=3600,

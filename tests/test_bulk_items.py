@@ -42,18 +42,34 @@ def test_a_suggestion_for_a_question_the_dataset_lacks_names_record_and_question
 
 
 @pytest.mark.parametrize(
-    ("detail", "expected"),
+    ("body", "expected"),
     [
-        ("Record at position 1 is not valid because x", "record 'arc:item-1': Record at"),
-        ({"code": "c", "params": {"message": "Record at position 0 is bad"}}, "'arc:item-0'"),
         (
-            [{"loc": ["body", "items", 0, "fields"], "msg": "field required"}],
+            {"detail": "Record at position 1 is not\nvalid because x"},
+            "record 'arc:item-1': Record at",
+        ),
+        (
+            {"detail": {"code": "c", "params": {"message": "Record at position 0\nis bad"}}},
+            "'arc:item-0'",
+        ),
+        ({"detail": {"message": "no such\nquestion"}}, "no such question"),
+        (
+            {"detail": [{"loc": ["body", "items", 0, "fields"], "msg": "field\nrequired"}]},
             "body.items.0.fields: field required",
         ),
-        ("Record at position 9 is not valid", "Record at position 9"),  # no such row: as is
+        ({"detail": "Record at position 9 is not valid"}, "Record at position 9"),  # no such row
+        ([1, 2], "[1, 2]"),  # JSON, but not an object: the body as text
+        ("<html>\n<p>Bad gateway</p>", "<html> <p>Bad gateway</p>"),  # not JSON at all
     ],
 )
-def test_a_refusal_is_one_line_naming_the_record(detail, expected):
-    batch = [_payload(0), _payload(1)]
-    text = argilla_io._refused_record(argilla_io._detail_text(detail), batch)
+def test_a_refusal_is_one_line_naming_the_record(body, expected):
+    """What the server said, in any of its shapes, becomes one line; a record it names
+    by its position in the batch is named by its id."""
+    import json
+
+    import httpx
+
+    content = body if isinstance(body, str) else json.dumps(body)
+    response = httpx.Response(422, content=content.encode())
+    text = argilla_io._refused_record(argilla_io._detail(response), [_payload(0), _payload(1)])
     assert expected in text and "\n" not in text

@@ -126,22 +126,6 @@ def retry_budget() -> tuple[int, float]:
     return retries + 1, float(read("ANNOTATE_HTTP_BACKOFF", DEFAULT_BACKOFF, float))
 
 
-def quiet_sdk() -> None:
-    """Keep the SDK's own progress bars, warnings and log lines off our stderr.
-
-    annotate shows one progress bar and one summary; the SDK would add a tqdm bar per
-    call, "not found" warnings for lookups we expect to miss, and batch-size notes.
-    """
-    import logging
-    import warnings
-
-    from argilla.records import _dataset_records
-
-    _dataset_records.tqdm = lambda iterable=None, **_: iterable
-    logging.getLogger("argilla.sdk").setLevel(logging.ERROR)
-    warnings.filterwarnings("ignore", category=UserWarning, module=r"argilla(\..*)?")
-
-
 @dataclass(frozen=True)
 class Client:
     """Argilla's REST API through one httpx client (API key header, retries installed).
@@ -210,9 +194,8 @@ def connect(
     return Client(api_url=conn.url, http_client=http)
 
 
-def require_manager(client: Client, action: str) -> Any:
+def require_manager(client: Client, action: str) -> None:
     """Refuse, before anything is read or written, a key whose user is no owner or admin.
-    Returns the user's id (the SDK would ask the server for it on every records.log).
 
     Annotators' keys get 403 only deep into a command ("listing records ... failed"),
     after work was done; saying whose key it is tells the user what to change.
@@ -226,7 +209,6 @@ def require_manager(client: Client, action: str) -> Any:
             f"{action} needs an owner's or admin's key",
             hint="pass an owner's key with --api-key or ARGILLA_API_KEY",
         )
-    return me.get("id")
 
 
 def _connection_error(conn: Connection, exc: Exception) -> ConnectionFailed:
@@ -262,14 +244,21 @@ def api_error(exc: Exception, what: str) -> AnnotateError:
 # --- workspaces and datasets ----------------------------------------------------------
 
 
-def _refusal(response: httpx.Response, what: str) -> AnnotateError:
-    """One line for a request the server refused, with its reason."""
+def _detail(response: httpx.Response) -> str:
+    """The reason the server gave for refusing a request, on one line (its JSON
+    `detail` in any of the shapes argilla-server uses, or the body as text)."""
     try:
         detail = response.json().get("detail", response.text)
     except (ValueError, AttributeError):
         detail = response.text
-    detail = " ".join(_detail_text(detail).split())[:200]
-    return AnnotateError(f"Argilla refused ({response.status_code}) to {what}: {detail}")
+    return " ".join(_detail_text(detail).split())
+
+
+def _refusal(response: httpx.Response, what: str) -> AnnotateError:
+    """One line for a request the server refused, with its reason."""
+    return AnnotateError(
+        f"Argilla refused ({response.status_code}) to {what}: {_detail(response)[:200]}"
+    )
 
 
 def find_workspace(client: Client, name: str) -> Workspace | None:
@@ -308,8 +297,9 @@ class DatasetDesign:
     float_metadata: tuple[str, ...] = ()
 
     def spec(self) -> dict[str, Any]:
-        """The settings as plain data in the REST API's shape: what `settings()` builds,
-        and what a re-push compares an existing dataset with (dataset_settings)."""
+        """The settings as plain data in the REST API's shape: what a new dataset is
+        created with, and what a re-push compares an existing dataset with
+        (dataset_settings)."""
         from annotate import records
 
         titles = records.question_titles(self.lang, with_original=self.with_original)
@@ -440,6 +430,8 @@ def create_dataset(
 ) -> Dataset:
     """Create and publish a dataset with these settings (a dozen requests). Cut short,
     it leaves a draft, which `ensure_dataset` deletes and creates again."""
+    import httpx
+
     http = client.http_client
     response = http.post("/api/v1/datasets", json={"name": name, "workspace_id": workspace.id})
     if response.status_code >= 400:
@@ -464,6 +456,8 @@ def create_dataset(
         response = http.put(f"/api/v1/datasets/{dataset.id}/publish")
         if response.status_code >= 400:
             raise _refusal(response, f"publish dataset {name!r}")
+    except httpx.TransportError:
+        raise  # the server is gone (its retries spent): the next run deletes the draft
     except BaseException:
         # our own draft, not another push's in progress: remove it now (as the SDK does)
         with contextlib.suppress(Exception):
@@ -475,10 +469,12 @@ def create_dataset(
 def find_dataset(client: Client, name: str, workspace: str) -> Dataset | None:
     """The dataset called `name` in the workspace called `workspace`, draft or not."""
     ws = find_workspace(client, workspace)
-    if ws is None:
-        return None
+    return None if ws is None else _dataset_in(client, name, ws)
+
+
+def _dataset_in(client: Client, name: str, ws: Workspace) -> Dataset | None:
     params = {"workspace_id": ws.id, "name": name}
-    what = f"GET the datasets of workspace {workspace!r}"
+    what = f"GET the datasets of workspace {ws.name!r}"
     answer = _json(client.http_client.get("/api/v1/me/datasets", params=params), what)
     found = next((d for d in answer["items"] if d["name"] == name), None)
     return Dataset(id=found["id"], name=found["name"], workspace_id=ws.id) if found else None
@@ -536,7 +532,9 @@ def _is_draft(client: Client, dataset: Any) -> bool:
     return _draft_age(client, dataset) is not None
 
 
-def ensure_dataset(client: Client, design: DatasetDesign, workspace: Any) -> tuple[Any, bool]:
+def ensure_dataset(
+    client: Client, design: DatasetDesign, workspace: Workspace
+) -> tuple[Dataset, bool]:
     """The campaign dataset, created when missing; refuses an incompatible one.
 
     Creating a dataset takes a dozen requests (the dataset, each field, question and
@@ -549,11 +547,9 @@ def ensure_dataset(client: Client, design: DatasetDesign, workspace: Any) -> tup
 
     error: Exception | None = None
     for _ in range(CREATE_ATTEMPTS):
-        dataset = find_dataset(client, design.name, workspace.name)
+        dataset = _dataset_in(client, design.name, workspace)
         if dataset is not None and not _is_draft(client, dataset):
-            # read again: its settings may have been read while another push was adding them
-            dataset = find_dataset(client, design.name, workspace.name) or dataset
-            check_compatible(client, dataset, design, workspace.name)
+            check_compatible(client, dataset, design, workspace.name)  # settings read now
             return dataset, False
         try:
             if dataset is not None:
@@ -631,14 +627,9 @@ def apply_settings(client: Client, dataset: Any, plan: Any) -> None:
         if response.status_code == 409 and update.target == "new_metadata":
             continue  # added by an earlier, interrupted push
         if response.status_code >= 400:
-            try:
-                detail = response.json().get("detail", response.text)
-            except ValueError:
-                detail = response.text
-            detail = " ".join(str(detail).split())[:200]
             raise AnnotateError(
                 f"Argilla refused to update {update.label} of dataset {plan.dataset!r} "
-                f"({response.status_code}): {detail}"
+                f"({response.status_code}): {_detail(response)[:200]}"
             )
 
 
@@ -666,14 +657,6 @@ def _rest_records(client: Client, dataset_id: Any, include: str | None) -> Itera
         if len(items) < PAGE:
             return
         offset += PAGE
-
-
-def existing_hashes(client: Client, dataset: Any) -> dict[str, str | None]:
-    """external id -> content hash of every record already in the dataset."""
-    return {
-        r["external_id"]: (r.get("metadata") or {}).get("content_hash")
-        for r in _rest_records(client, dataset.id, include=None)
-    }
 
 
 def existing_records(client: Client, dataset: Any, *, details: bool = True) -> list[dict]:
@@ -744,28 +727,6 @@ def delete_records(client: Client, dataset: Any, argilla_ids: Iterable[str]) -> 
                 f"{dataset.name!r}"
             )
     return len(ids)
-
-
-def sdk_records(payloads: list[dict]) -> list[Any]:
-    """records.record_payload dicts -> SDK records (ids become external ids): what a
-    plain SDK script would log (the push benchmark's baseline)."""
-    import argilla as rg
-
-    return [
-        rg.Record(
-            id=p["id"],
-            fields=p["fields"],
-            metadata=p["metadata"],
-            suggestions=[
-                # a dict carries its agent and score too (triage's span suggestions)
-                rg.Suggestion(question_name=q, **v)
-                if isinstance(v, dict)
-                else rg.Suggestion(question_name=q, value=v)
-                for q, v in p["suggestions"].items()
-            ],
-        )
-        for p in payloads
-    ]
 
 
 MAX_BULK = 500  # records per bulk upsert: argilla-server refuses more
@@ -852,11 +813,7 @@ def log_records(
         response = client.http_client.put(url, json={"items": bulk_items(batch, questions)})
         if response.status_code < 400:
             continue
-        try:
-            detail = response.json().get("detail", response.text)
-        except ValueError:
-            detail = response.text
-        detail = " ".join(_refused_record(_detail_text(detail), batch).split())[:300]
+        detail = _refused_record(_detail(response), batch)[:300]
         raise AnnotateError(
             f"Argilla refused ({response.status_code}) to store records in dataset "
             f"{dataset.name!r}: {detail}"
@@ -939,8 +896,9 @@ def ensure_annotator(
         else:  # absent a moment ago: if it exists now, it is ours (the password we sent)
             user = lookup()
             if user is None:
-                detail = response.json().get("detail", response.text)
-                raise AnnotateError(f"Argilla refused to create user {username!r}: {detail}")
+                raise AnnotateError(
+                    f"Argilla refused to create user {username!r}: {_detail(response)[:200]}"
+                )
         created = True
     if is_member(user["id"]):
         return created, False
