@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from test_report import parse, sample_data, section_html
 
 from annotate.i18n import t
-from annotate.insights import gold_accuracy, gold_items, phantom_corrections, with_care
+from annotate.insights import phantom_corrections, with_care
 from annotate.model import Q_CORRECTION, Q_VERDICT, format_correction
 from annotate.report import build_report
 from annotate.status import add_care, care_by_user
@@ -100,15 +100,6 @@ def test_phantom_iff_no_segment_changed(mt: dict, edit: str) -> None:
     if normalize_text(edit) and "[[" not in "".join(changed.values()):
         other = _frame(_rows("ana", "r1", "corrected", format_correction(changed)))
         assert phantom_corrections(other, segments) == {}
-
-
-def test_gold_is_a_hook_without_data() -> None:
-    responses = _frame(_rows("ana", "r1", "correct", None), _rows("ben", "r1", "unusable", None))
-    assert gold_items(object()) is None  # no gold items exist yet
-    assert gold_accuracy(responses, None) is None and gold_accuracy(responses, {}) is None
-    more = _frame(_rows("ana", "r2", "unusable", None))
-    both = pd.concat([responses, more], ignore_index=True)
-    assert gold_accuracy(both, {"r1": "correct", "r2": "correct"}) == {"ana": 0.5, "ben": 0.0}
 
 
 def test_with_care_adds_gold_only_when_it_exists() -> None:

@@ -67,7 +67,6 @@ TEXT_KEY = "gold_text"
 ORIGINAL_KEY = "gold_original"
 GOLD_KEYS: tuple[str, ...] = (BENCHMARK_KEY, VERDICT_KEY, TEXT_KEY, ORIGINAL_KEY)
 
-MODES: tuple[str, ...] = ("exclude", "weight")
 
 TABLE_COLUMNS: tuple[str, ...] = ("user_id", "username", "seen", "right", "accuracy")
 

@@ -161,37 +161,6 @@ def phantom_corrections(responses: pd.DataFrame, segments: Mapping[str, str]) ->
     return out
 
 
-def gold_items(cfg: Any) -> dict[str, str] | None:
-    """record_id -> the right verdict of the campaign's gold items, or None without gold
-    (None keeps the gold column off every leaderboard). The full answers, corrections
-    included, are `gold.load_gold(cfg)`; the leaderboards use `Pulled.gold`."""
-    from annotate.gold import load_gold
-
-    if getattr(cfg, "gold", None) is None:
-        return None
-    return {g.record_id: g.verdict for g in load_gold(cfg)} or None
-
-
-def gold_accuracy(
-    responses: pd.DataFrame, gold: Mapping[str, str] | None
-) -> dict[str, float] | None:
-    """username -> share of their verdicts on gold items that match the gold verdict.
-
-    The hook for gold items (record_id -> the right verdict). None when there is no gold:
-    the report then shows no gold column at all, rather than a column of blanks. People
-    who voted on no gold item are absent (no score, not zero).
-    """
-    if not gold:
-        return None
-    votes = submitted_verdicts(responses)
-    votes = votes[votes["record_id"].isin(list(gold))]
-    out: dict[str, float] = {}
-    for name, mine in votes.groupby("username", sort=True):
-        right = (mine["verdict"] == mine["record_id"].map(gold)).sum()
-        out[str(name)] = float(right) / len(mine)
-    return out
-
-
 def with_care(
     leaderboard: pd.DataFrame,
     phantoms: Mapping[str, int],

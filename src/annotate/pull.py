@@ -9,7 +9,7 @@ is a pure function (`tidy`), tested without a server.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -77,7 +77,7 @@ def tidy(
 
 
 def response_rows(
-    resp: dict, base: dict, usernames: dict[str, str], empty_question: str
+    resp: dict, base: dict, usernames: Mapping[str, str], empty_question: str
 ) -> list[dict]:
     """One REST response -> one row per question answered (`base` + who, status, times).
 

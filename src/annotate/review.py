@@ -71,7 +71,6 @@ FIELDS: tuple[str, ...] = ("original", "translation", "candidates", "notes")
 REASON_DISPUTE = "dispute"  # resolve left it needs_review or low_confidence
 REASON_AUDIT = "audit"  # the crowd accepted it; drawn into the audit sample
 ACCEPTED = ("validated", "corrected")
-SETTLED = ("validated", "corrected", "unusable")
 DATASET_SUFFIX = "-review"
 WORKSPACE_SUFFIX = "-review"
 Z95 = 1.959963984540054  # standard normal quantile for a two-sided 95% interval
@@ -331,21 +330,17 @@ def crowd_corrections(responses: pd.DataFrame) -> dict[str, list[str]]:
     return out
 
 
-def current_votes(responses: pd.DataFrame, records: pd.DataFrame, items: pd.DataFrame) -> Any:
-    """The pulled responses without votes cast on an earlier text of their item (the
-    same rule as resolve: unknown hashes count as current)."""
-    import pandas as pd
-
-    from annotate.campaign import cast_on
-
+def current_votes(responses: pd.DataFrame, items: pd.DataFrame) -> Any:
+    """The responses (with the `content_hash` each was cast on, campaign.cast_on) without
+    votes cast on an earlier text of their item (the same rule as resolve: unknown
+    hashes count as current)."""
     if not len(responses):
         return responses
-    with_hash = cast_on(responses, records)
     now = dict(zip(items["record_id"], items["content_hash"], strict=True))
-    current = with_hash["record_id"].map(now)
-    stale = current.notna() & with_hash["content_hash"].notna()
-    stale &= current.astype(object) != with_hash["content_hash"].astype(object)
-    return responses[~pd.Series(stale, index=responses.index).to_numpy(dtype=bool)]
+    current = responses["record_id"].map(now)
+    stale = current.notna() & responses["content_hash"].notna()
+    stale &= current.astype(object) != responses["content_hash"].astype(object)
+    return responses[~stale.to_numpy(dtype=bool)]
 
 
 # --- building review records ----------------------------------------------------------------
@@ -543,7 +538,7 @@ def tidy_reviews(
         )
         for resp in rec.get("responses") or []:
             base = {"review_id": rid, "record_id": record_id, "benchmark": benchmark}
-            responses += response_rows(resp, base, dict(usernames), Q_DECISION)
+            responses += response_rows(resp, base, usernames, Q_DECISION)
     return records, responses
 
 
@@ -600,16 +595,12 @@ def lost_reviews(workdir: Any, workspace: str) -> str | None:
 
     from annotate import store
 
-    for path in reversed(store.snapshots(Path(workdir))):
-        try:
-            meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            continue
-        n = meta.get("review_records") if isinstance(meta, dict) else None
+    for meta in reversed(store.history(Path(workdir))):
+        n = meta.get("review_records")
         if isinstance(n, int) and n > 0:
             return (
                 f"warning: no review dataset in workspace {workspace!r}, but pull "
-                f"{path.name} had {n} review records: resolve will apply no reviewer "
+                f"{meta.get('snapshot')} had {n} review records: resolve will apply no reviewer "
                 "decision (set review.workspace back to where the reviewers worked)"
             )
     return None
@@ -835,7 +826,7 @@ def adjudicate(
     """
     out = resolved.copy()
     out["crowd_status"] = out["status"].astype(object)
-    for col in ("review_reason", "review_decision", "reviewer", "reviewer_id"):
+    for col in ITEM_COLUMNS[1:]:
         out[col] = None
     ds = decisions(review_records, review_responses)
     counts = {"settled": 0, "rejected": 0, "invalid": 0, "stale": 0}
@@ -1142,7 +1133,7 @@ def _push_reviews(
         n_bootstrap=0,
         voter_weights=seen.weights,
     )
-    current = current_votes(seen.responses[list(responses.columns)], records, items)
+    current = current_votes(seen.responses, items)
     queues = build_queue(cfg, loads, crowd.items, current)
 
     # the connection is resolved only now: "pull first" is said before "no server"
@@ -1175,9 +1166,10 @@ def _push_reviews(
         if workspace is None:
             workspace = argilla_io.ensure_workspace(client, ws_name)
         dataset, result.dataset_created = argilla_io.ensure_dataset(client, design, workspace)
-        settings = argilla_io.settings_plan(client, design, ws_name)
-        if settings is not None and settings.updates:
-            argilla_io.apply_settings(client, dataset, settings)
+        if not result.dataset_created:  # a new one has the design's settings already
+            settings = argilla_io.settings_plan(client, design, ws_name)
+            if settings is not None and settings.updates:
+                argilla_io.apply_settings(client, dataset, settings)
         todo = plan.create + plan.update
         batches = [todo[i : i + 200] for i in range(0, len(todo), 200)]
         wrapped = (
@@ -1342,7 +1334,6 @@ def queue_row(benchmark: str, dataset: str, progress: Mapping | None, users: Any
 
 def live_queue(client: Any, cfg: Any) -> dict[str, Any] | None:
     """The review queue now, from Argilla (None before the first review push)."""
-    import warnings
 
     from annotate import argilla_io
     from annotate.status import contributions
@@ -1353,9 +1344,7 @@ def live_queue(client: Any, cfg: Any) -> dict[str, Any] | None:
     rows, users_by = [], {}
     for bench in cfg.benchmarks:
         name = review_dataset_name(bench.dataset_name)
-        with warnings.catch_warnings():  # the SDK warns when a dataset is missing
-            warnings.simplefilter("ignore")
-            dataset = argilla_io.find_dataset(client, name, workspace)
+        dataset = argilla_io.find_dataset(client, name, workspace)
         if dataset is None:
             rows.append(queue_row(bench.name, name, None, None))
             continue

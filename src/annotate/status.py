@@ -14,7 +14,6 @@ payloads are pure functions, tested without a server.
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -292,9 +291,7 @@ def campaign_status(
     for bench in cfg.benchmarks:
         dataset = None
         if workspace is not None:
-            with warnings.catch_warnings():  # the SDK warns when a dataset is missing
-                warnings.simplefilter("ignore")
-                dataset = argilla_io.find_dataset(client, bench.dataset_name, cfg.workspace)
+            dataset = argilla_io.find_dataset(client, bench.dataset_name, cfg.workspace)
         if dataset is None:
             rows.append(benchmark_row(bench.name, bench.dataset_name, None, None))
             continue
