@@ -1124,7 +1124,7 @@ def _push_reviews(
     loads = load_items(cfg, records)
     items = items_frame(loads)
     # the crowd's outcome exactly as `resolve` gets it (gold answers out, weights applied)
-    seen = gold.campaign_view(cfg, cast_on(responses, records))
+    seen = gold.campaign_view(cfg, cast_on(responses, records), loads)
     crowd = resolve(
         items,
         seen.responses,
