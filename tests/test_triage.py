@@ -660,3 +660,26 @@ def test_a_record_triage_no_longer_flags_loses_its_span_suggestion():
     cleared = push._payload(cfg, planned, it, existing=True)["suggestions"]
     assert cleared[SPAN_QUESTION] == {"value": [], "agent": triage.AGENT}
     assert SPAN_QUESTION not in push._payload(cfg, planned, it)["suggestions"]
+
+
+def test_gold_items_do_not_move_the_benchmarks_findings():
+    """Push judges gold items among the benchmark's, but the benchmark's own findings are
+    the ones resolve measures: adding gold items must not change them."""
+    from annotate import push
+    from annotate.config import campaign_from_dict
+
+    cfg = campaign_from_dict({**BASE, "triage": {"enabled": True, "checks": ["length_ratio"]}})
+    # 20 usual items and one 1.8x longer than them: an outlier among them (z=4.0)
+    usual = [item({"question": "x" * 54}, {"question": "o" * 49}, key=str(i)) for i in range(20)]
+    odd = item({"question": "x" * 99}, {"question": "o" * 49}, key="odd")
+    # more gold items than usual ones, all as long as the odd one, would make it usual
+    gold = [item({"question": "x" * 99}, {"question": "o" * 49}, key=f"g{i}") for i in range(25)]
+    alone = triage.campaign_findings(cfg, [*usual, odd])
+    mixed = triage.campaign_findings(cfg, [*usual, odd, *gold])
+    assert alone[odd.record_id] and not mixed[odd.record_id]  # the shift is real
+
+    found = push.triage_findings(cfg, [*usual, odd], gold)
+    assert {k: found[k] for k in alone} == alone
+    assert {g.record_id: found[g.record_id] for g in gold} == {
+        g.record_id: mixed[g.record_id] for g in gold
+    }

@@ -281,8 +281,7 @@ def _plan_benchmark(
         mixed = gold.add_to(plan, stale, existing, bench.name, result)
     planned = _Planned(bench, design, dataset, plan, stale, result)
     if cfg.triage.enabled:  # gold items too: a record without a score would stand out
-        _plan_triage(cfg, planned, rekeyed + mixed, existing)
-        planned.result.triage_flagged = sum(bool(planned.findings[i.record_id]) for i in rekeyed)
+        _plan_triage(cfg, planned, rekeyed, mixed, existing)
     return planned
 
 
@@ -302,13 +301,30 @@ def _existing(client: Any, dataset: Any, items: list[Item]) -> list[dict]:
     return argilla_io.existing_records(client, dataset)
 
 
-def _plan_triage(cfg: Any, planned: _Planned, items: list[Item], existing: list[dict]) -> None:
+def triage_findings(cfg: Any, items: list[Item], gold: list[Item]) -> dict[str, list]:
+    """The checks' findings on a benchmark's items and on its gold items.
+
+    The benchmark's are its own (what resolve measures them against): a check with
+    per-benchmark statistics (the length ratio) must not move because gold items were
+    added. Gold items are judged among the benchmark's, like any record."""
+    from annotate import triage
+
+    findings = triage.campaign_findings(cfg, items)
+    if gold:
+        together = triage.campaign_findings(cfg, items + gold)
+        findings |= {it.record_id: together[it.record_id] for it in gold}
+    return findings
+
+
+def _plan_triage(
+    cfg: Any, planned: _Planned, items: list[Item], gold: list[Item], existing: list[dict]
+) -> None:
     """Run the checks; plan to rewrite the unchanged records whose triage metadata is not
     what it would be now (triage just turned on, or other checks): the same text and
     hash, so their responses stay and they keep their place in every queue."""
     from annotate import triage
 
-    planned.findings = triage.campaign_findings(cfg, items)
+    planned.findings = triage_findings(cfg, items, gold)
     stored = {r["record_id"]: r.get("metadata") or {} for r in existing}
     planned.refresh = [
         item
@@ -318,7 +334,7 @@ def _plan_triage(cfg: Any, planned: _Planned, items: list[Item], existing: list[
             triage.record_metadata(planned.findings[item.record_id], cfg.triage),
         )
     ]
-    planned.result.triage_flagged = sum(bool(f) for f in planned.findings.values())
+    planned.result.triage_flagged = sum(bool(planned.findings[i.record_id]) for i in items)
     planned.result.triage_refreshed = len(planned.refresh)
 
 
